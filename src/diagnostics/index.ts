@@ -1,0 +1,3 @@
+export * from './diagnostic.js';
+export * from './closest-match.js';
+export * from './code-frame.js';

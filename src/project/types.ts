@@ -1,0 +1,206 @@
+/** Plain data handed from `project/` to `compiler/`: the files of a project and its settings. */
+
+/** A position in a user's file (1-based). */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** One source file of the project. `path` is relative to the project root, posix separators. */
+export interface SourceFile {
+  readonly path: string;
+  readonly contents: string;
+  /** sha256 hex of contents (used for caching and state:modified). */
+  readonly hash: string;
+}
+
+/** A CSV seed: the file itself is not read here (it may be large); only its identity. */
+export interface SeedFile {
+  readonly path: string;
+  /** sha256 hex of the file, or of size+mtime when larger than 1 MiB. */
+  readonly hash: string;
+}
+
+/** Node config as users write it (dbt keys, `+` prefixes stripped). Values are untyped JSON. */
+export type NodeConfigInput = Readonly<Record<string, unknown>>;
+
+/**
+ * Folder-level config tree from `models:` / `seeds:` / `snapshots:` / `tests:` in the project
+ * file, with `+` stripped from keys. Keys that are not config keys are sub-folders (or the
+ * project name at the top level), exactly as dbt reads them.
+ */
+export interface FolderConfigTree {
+  readonly config: NodeConfigInput;
+  readonly children: Readonly<Record<string, FolderConfigTree>>;
+}
+
+export interface ProjectConfig {
+  /** Absolute path of the project file. */
+  readonly file: string;
+  readonly kind: 'strata' | 'dbt';
+  readonly name: string;
+  readonly version?: string;
+  readonly profile: string;
+  readonly modelPaths: readonly string[];
+  readonly seedPaths: readonly string[];
+  readonly snapshotPaths: readonly string[];
+  readonly macroPaths: readonly string[];
+  readonly testPaths: readonly string[];
+  readonly analysisPaths: readonly string[];
+  readonly docsPaths: readonly string[];
+  readonly semanticPaths: readonly string[];
+  readonly targetPath: string;
+  /** Project vars; may be nested per package as in dbt (`vars: {my_project: {x: 1}}`). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly models: FolderConfigTree;
+  readonly seeds: FolderConfigTree;
+  readonly snapshots: FolderConfigTree;
+  readonly tests: FolderConfigTree;
+  readonly onRunStart: readonly string[];
+  readonly onRunEnd: readonly string[];
+  /** Query comment, dispatch config, etc. kept raw for later stages. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** Online store location for the feature store (DESIGN §7). */
+export type OnlineStoreConfig =
+  | { readonly type: 'redis'; readonly url: string }
+  | { readonly type: 'postgres' };
+
+/** The resolved profile output the run talks to. Secrets stay here, never in artifacts. */
+export type ResolvedTarget =
+  | {
+      readonly type: 'postgres';
+      readonly name: string;
+      readonly profileName: string;
+      readonly host: string;
+      readonly port: number;
+      readonly user: string;
+      readonly password?: string;
+      readonly dbname: string;
+      readonly schema: string;
+      readonly threads: number;
+      readonly sslmode?: string;
+      /** Where the settings came from: a profiles.yml path, 'env:STRATA_DATABASE_URL' or 'default'. */
+      readonly origin: string;
+      readonly onlineStore?: OnlineStoreConfig;
+    }
+  | {
+      readonly type: 'pglite';
+      readonly name: string;
+      readonly profileName: string;
+      /** Absolute data directory (default `<project>/.strata/pglite`), or 'memory://'. */
+      readonly path: string;
+      readonly dbname: string;
+      readonly schema: string;
+      readonly threads: number;
+      readonly origin: string;
+      readonly onlineStore?: OnlineStoreConfig;
+    };
+
+/** `target` as templates see it (dbt names), without secrets. */
+export function targetContext(t: ResolvedTarget): Record<string, unknown> {
+  const common = {
+    name: t.name,
+    profile_name: t.profileName,
+    type: t.type === 'pglite' ? 'postgres' : t.type,
+    adapter_type: t.type,
+    schema: t.schema,
+    database: t.dbname,
+    dbname: t.dbname,
+    threads: t.threads,
+  };
+  return t.type === 'postgres'
+    ? { ...common, host: t.host, port: t.port, user: t.user }
+    : { ...common, host: 'localhost', port: 5432, user: 'postgres', path: t.path };
+}
+
+/** A generic or custom test attached in schema YAML. */
+export interface TestSpec {
+  /** Test name, possibly namespaced: 'unique', 'accepted_values', 'dbt_utils.expression_is_true'. */
+  readonly name: string;
+  /** Keyword arguments (values, to, field, ...). `column_name` is set for column tests. */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Test config (severity, where, warn_if, error_if, limit, store_failures, tags, ...). */
+  readonly config: NodeConfigInput;
+  /** Explicit test `name:` if the user gave one. */
+  readonly customName?: string;
+  readonly loc: Location;
+}
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly dataType?: string;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+  readonly constraints: readonly unknown[];
+  readonly tests: readonly TestSpec[];
+  readonly loc: Location;
+}
+
+/** An entry under `models:`, `seeds:` or `snapshots:` in a schema YAML file. */
+export interface NodeProperties {
+  readonly name: string;
+  readonly description: string;
+  readonly config: NodeConfigInput;
+  readonly columns: readonly ColumnSpec[];
+  readonly tests: readonly TestSpec[];
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly docs?: Readonly<Record<string, unknown>>;
+  readonly loc: Location;
+}
+
+export interface SourceTableSpec {
+  readonly sourceName: string;
+  readonly name: string;
+  readonly identifier: string;
+  readonly schema: string;
+  readonly database?: string;
+  readonly description: string;
+  readonly sourceDescription: string;
+  readonly loader?: string;
+  readonly loadedAtField?: string;
+  /** `{warn_after: {count, period}, error_after: {...}, filter}`; table overrides source. */
+  readonly freshness?: Readonly<Record<string, unknown>> | null;
+  readonly columns: readonly ColumnSpec[];
+  readonly tests: readonly TestSpec[];
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly tags: readonly string[];
+  readonly config: NodeConfigInput;
+  readonly loc: Location;
+}
+
+/** A parsed schema YAML file (`models:`, `sources:`, `seeds:`, `snapshots:`, ...). */
+export interface SchemaFile {
+  readonly path: string;
+  readonly hash: string;
+  readonly models: readonly NodeProperties[];
+  readonly seeds: readonly NodeProperties[];
+  readonly snapshots: readonly NodeProperties[];
+  readonly sources: readonly SourceTableSpec[];
+  /** Top-level keys this loader does not handle (semantic_models, metrics, entities, ...), raw. */
+  readonly other: Readonly<Record<string, unknown>>;
+}
+
+/** Everything the compiler needs, read from disk once. */
+export interface ProjectFiles {
+  /** Absolute project root. */
+  readonly root: string;
+  readonly config: ProjectConfig;
+  readonly target: ResolvedTarget;
+  /** Vars given with --vars (already parsed). They override project vars. */
+  readonly cliVars: Readonly<Record<string, unknown>>;
+  readonly models: readonly SourceFile[];
+  /** `.sql` files in macro paths (they may also hold `{% test %}` and `{% materialization %}`). */
+  readonly macros: readonly SourceFile[];
+  /** `.md` files in model/docs paths holding `{% docs %}` blocks. */
+  readonly docs: readonly SourceFile[];
+  readonly snapshots: readonly SourceFile[];
+  /** Singular tests: `.sql` files in test paths (and generic tests under `tests/generic/`). */
+  readonly tests: readonly SourceFile[];
+  readonly analyses: readonly SourceFile[];
+  readonly seeds: readonly SeedFile[];
+  readonly schemaFiles: readonly SchemaFile[];
+}
