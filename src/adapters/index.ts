@@ -1,0 +1,2 @@
+export * from './warehouse-adapter.js';
+export * from './open-adapter.js';

@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { compileProject, readManifest, type CompiledProject } from '../../compiler/index.js';
+import { CompileError } from '../../diagnostics/index.js';
+import { selectNodes } from '../../graph/index.js';
+import type { ProjectFiles } from '../../project/types.js';
+import { addProjectOptions, addSelectionOptions, load, reporterFor, type CommonOptions } from '../common.js';
+import type { Reporter } from '../reporter.js';
+
+/** Loads, compiles and selects; shared by compile, ls and (later) run/build/test. */
+export async function compileAndSelect(
+  opts: CommonOptions,
+  resourceTypes?: readonly string[],
+): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[] }> {
+  const files = await load(opts);
+  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false });
+  const state = opts.state ? await readManifest(resolve(opts.state)) : undefined;
+  if (opts.state && !state) {
+    throw new CompileError([
+      {
+        code: 'state-invalid',
+        severity: 'error',
+        message: `no manifest.json in --state directory '${opts.state}'`,
+        hint: 'point --state at the target/ directory of a previous compile (e.g. copied from main)',
+      },
+    ]);
+  }
+  const { ids, diagnostics } = selectNodes(compiled.graph, compiled.manifest, {
+    ...(opts.select ? { select: opts.select } : {}),
+    ...(opts.exclude ? { exclude: opts.exclude } : {}),
+    ...(state ? { state } : {}),
+    ...(resourceTypes ? { resourceTypes } : {}),
+  });
+  if (diagnostics.some((d) => d.severity === 'error')) throw new CompileError(diagnostics);
+  return { files, compiled, selected: ids };
+}
+
+export function registerCompile(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
+  const cmd = program
+    .command('compile')
+    .description('render every model, test and snapshot to SQL; write target/manifest.json and target/compiled/')
+    .option('--full-refresh', 'compile as for a full refresh (is_incremental() is false)')
+    .option('--no-cache', 'ignore target/ caches and render everything');
+  addSelectionOptions(addProjectOptions(cmd)).action(async (opts: CommonOptions & { cache?: boolean }) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, async () => {
+      const started = performance.now();
+      const { compiled, selected } = await compileAndSelect(opts);
+      const ms = Math.round(performance.now() - started);
+      reporter.diagnostics(compiled.warnings, undefined);
+      const { rendered, reused, nodes, written } = compiled.stats;
+      if (opts.select && selected.length === 1) {
+        reporter.result(compiled.manifest.nodes[selected[0]!]?.compiled_code ?? '');
+      }
+      reporter.info(
+        `Compiled ${nodes} nodes (${rendered} rendered, ${reused} unchanged, ${written} files written) in ${ms} ms`,
+        { nodes, rendered, reused, written, ms, selected: selected.length },
+      );
+      return 0;
+    });
+  });
+}

@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { isCompileError } from '../diagnostics/index.js';
+import { registerCompile } from './commands/compile.js';
+import { registerDebug } from './commands/debug.js';
+import { registerInit } from './commands/init.js';
+import { registerLs } from './commands/ls.js';
+import type { Reporter } from './reporter.js';
+
+export const VERSION = '0.1.0';
+
+/**
+ * Runs the CLI and resolves to the exit code: 0 ok, 1 a node or test failed, 2 usage, config or
+ * compile error (nothing sent to the database).
+ *
+ * @example await main(['node', 'strata', 'compile', '--project-dir', 'examples/shop'])
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  let root: string | undefined;
+  const run = async (reporter: Reporter, f: () => Promise<number>): Promise<number> => {
+    try {
+      exitCode = await f();
+    } catch (e) {
+      if (isCompileError(e)) {
+        reporter.diagnostics(e.diagnostics, root ?? process.cwd());
+        exitCode = 2;
+      } else throw e;
+    }
+    return exitCode;
+  };
+  const program = new Command('strata')
+    .description('dbt-compatible SQL transformations, semantic layer and feature store for PostgreSQL')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError()
+    .hook('preAction', (_this, action) => {
+      const o = action.opts<{ projectDir?: string }>();
+      root = o.projectDir ?? process.cwd();
+    });
+  registerInit(program, run);
+  registerDebug(program, run);
+  registerCompile(program, run);
+  registerLs(program, run);
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; unknown commands/options are usage errors.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    throw e;
+  }
+  return exitCode;
+}

@@ -1,0 +1,76 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { RENDER_CACHE_VERSION, type RenderCacheData } from './render-cache.js';
+import type { Manifest, ManifestNode } from './types.js';
+
+const CACHE_FILE = 'strata_compile_cache.json';
+
+/** Reads the previous compile's render cache; a missing or foreign file means a cold compile. */
+export async function readRenderCache(targetDir: string): Promise<RenderCacheData | undefined> {
+  try {
+    const data = JSON.parse(await readFile(join(targetDir, CACHE_FILE), 'utf8')) as RenderCacheData;
+    return data.version === RENDER_CACHE_VERSION ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a file atomically (temp + rename) so a killed process never leaves half a JSON. */
+export async function writeAtomic(path: string, contents: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, contents);
+  await rename(tmp, path);
+}
+
+export async function writeRenderCache(targetDir: string, cache: RenderCacheData): Promise<void> {
+  await writeAtomic(join(targetDir, CACHE_FILE), JSON.stringify(cache));
+}
+
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeManifest(targetDir: string, manifest: Manifest): Promise<void> {
+  await writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+/** `target/compiled/<project>/<file>` (generic tests: `<yml dir>/<yml name>/<test>.sql`). */
+export function compiledPath(targetDir: string, n: ManifestNode): string {
+  const file = n.test_metadata ? join(n.original_file_path, `${n.name}.sql`) : n.original_file_path;
+  const finalFile = n.resource_type === 'snapshot' ? join(n.original_file_path, `${n.name}.sql`) : file;
+  return join(targetDir, 'compiled', n.package_name, finalFile);
+}
+
+/**
+ * Writes compiled SQL for the given nodes, skipping files whose content is unchanged since the
+ * previous manifest (so a warm compile writes only what changed).
+ */
+export async function writeCompiled(
+  targetDir: string,
+  manifest: Manifest,
+  previous: Manifest | undefined,
+): Promise<number> {
+  const jobs: (() => Promise<void>)[] = [];
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.compiled_code === null) continue;
+    if (previous?.nodes[n.unique_id]?.compiled_code === n.compiled_code) continue;
+    const p = compiledPath(targetDir, n);
+    const code = n.compiled_code;
+    jobs.push(async () => {
+      await mkdir(dirname(p), { recursive: true });
+      await writeFile(p, code);
+    });
+  }
+  // Bounded concurrency: thousands of parallel writes exhaust file descriptors.
+  let i = 0;
+  const worker = async (): Promise<void> => {
+    while (i < jobs.length) await jobs[i++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(16, jobs.length) }, worker));
+  return jobs.length;
+}

@@ -1,0 +1,346 @@
+import type { Diagnostic } from '../diagnostics/index.js';
+import { didYouMean, error } from '../diagnostics/index.js';
+import type { NodeProperties, ProjectFiles, SchemaFile } from '../project/types.js';
+import { targetContext } from '../project/types.js';
+import { baseConfig, fileDrafts, genericTestDrafts, renderNodeFor, type Draft } from './drafts.js';
+import { createRenderer } from './jinja/index.js';
+import type { QueryRunner, RenderNode, RenderResult, Renderer } from './jinja/types.js';
+import { generateSchemaName, mergeConfig, sha256, stableJson } from './node-config.js';
+import {
+  RENDER_CACHE_VERSION,
+  cacheKey,
+  isEntryValid,
+  makeEntry,
+  type RenderCacheData,
+  type RenderCacheEntry,
+  type Library,
+  type RenderInputs,
+} from './render-cache.js';
+import { assembleManifest, type Rendered } from './assemble.js';
+import type { Manifest } from './types.js';
+import { resolveFolderConfig } from '../project/index.js';
+
+export interface CompileOptions {
+  /** Render results of the previous compile; unchanged files are not re-rendered. */
+  readonly cache?: RenderCacheData;
+  readonly fullRefresh?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly queryRunner?: QueryRunner;
+  readonly relationExists?: (node: RenderNode) => boolean;
+  /** Command name for `flags.WHICH`. */
+  readonly which?: string;
+}
+
+export interface CompileOutput {
+  readonly manifest: Manifest;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly cache: RenderCacheData;
+  readonly stats: { readonly rendered: number; readonly reused: number; readonly nodes: number };
+}
+
+/**
+ * Turns project files into a Manifest: renders every model, snapshot, analysis and test (reusing
+ * cached renders whose inputs did not change), resolves refs/sources, inlines ephemerals.
+ * Never touches a database. Errors come back as diagnostics with the user's file:line.
+ *
+ * @example
+ * const { manifest, diagnostics } = compileManifest(await loadProject({ projectDir: '.' }));
+ */
+export function compileManifest(files: ProjectFiles, opts: CompileOptions = {}): CompileOutput {
+  const diagnostics: Diagnostic[] = [];
+  const env = opts.env ?? process.env;
+  const project = files.config.name;
+
+  // --- renderer, created only when something must be rendered --------------------------------
+  let renderer: Renderer | undefined;
+  const getRenderer = (): Renderer => {
+    if (!renderer) {
+      renderer = createRenderer({
+        projectName: project,
+        macroFiles: files.macros,
+        docFiles: files.docs,
+        target: targetContext(files.target),
+        projectVars: files.config.vars,
+        cliVars: files.cliVars,
+        env,
+        flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
+        relationFor: (kind, a, b) => relationInfo.get(kind === 'ref' ? `ref:${b ?? a}` : `src:${a}.${b}`),
+        ...(opts.queryRunner ? { queryRunner: opts.queryRunner } : {}),
+        ...(opts.relationExists ? { relationExists: opts.relationExists } : {}),
+      });
+      diagnostics.push(...renderer.diagnostics);
+    }
+    return renderer;
+  };
+
+  const libraryFiles = Object.fromEntries([...files.macros, ...files.docs].map((f) => [f.path, f.hash]));
+  const prev = opts.cache?.version === RENDER_CACHE_VERSION ? opts.cache : undefined;
+  const libraryUnchanged = prev !== undefined && stableJson(prev.libraryFiles) === stableJson(libraryFiles);
+  let library: Library | undefined = libraryUnchanged ? prev.library : undefined;
+  const getLibrary = (): Library => {
+    if (!library) {
+      const r = getRenderer();
+      library = { macros: r.macros, docs: r.docs };
+    }
+    return library;
+  };
+  let macroHashes: Map<string, string> | undefined;
+  const macroHash = (m: string): string | undefined => {
+    if (!macroHashes) macroHashes = new Map(getLibrary().macros.map((x) => [x.unique_name, x.hash]));
+    return macroHashes.get(m);
+  };
+  let macroNames: string | undefined;
+  const macroNamesHash = (): string => (macroNames ??= sha256(getLibrary().macros.map((m) => m.unique_name).sort().join(',')));
+
+  const targetHash = sha256(stableJson(targetContext(files.target)));
+  const inputs: RenderInputs = {
+    varSignature: (name) => {
+      const pv = files.config.vars;
+      const scoped = pv[project];
+      return stableJson([
+        files.cliVars[name] ?? null,
+        pv[name] ?? null,
+        typeof scoped === 'object' && scoped !== null ? ((scoped as Record<string, unknown>)[name] ?? null) : null,
+      ]);
+    },
+    env,
+    targetHash,
+    macroHash,
+  };
+
+  // --- drafts: every node before rendering ---------------------------------------------------
+  const props = indexProperties(files.schemaFiles, diagnostics);
+  const drafts: Draft[] = [
+    ...fileDrafts(files, files.models, 'model', files.config.modelPaths, props.models),
+    ...fileDrafts(files, files.analyses, 'analysis', files.config.analysisPaths, new Map()),
+    ...fileDrafts(files, files.tests, 'test', files.config.testPaths, new Map()),
+    ...seedDrafts(files, props.seeds),
+  ];
+  const snapshotDrafts = snapshotFileDrafts(files, props.snapshots, getRenderer, diagnostics);
+  drafts.push(...snapshotDrafts);
+  for (const d of [...drafts]) {
+    if (d.resourceType === 'test' || d.resourceType === 'analysis' || !d.props) continue;
+    drafts.push(
+      ...genericTestDrafts(
+        files,
+        { kind: 'ref', name: d.name },
+        d.id,
+        d.name,
+        d.patchPath?.replace(`${project}://`, '') ?? d.file,
+        d.props.tests,
+        d.props.columns,
+      ),
+    );
+  }
+  for (const sf of files.schemaFiles) {
+    for (const s of sf.sources) {
+      drafts.push(
+        ...genericTestDrafts(
+          files,
+          { kind: 'source', source: s.sourceName, table: s.name },
+          `source.${project}.${s.sourceName}.${s.name}`,
+          `source_${s.sourceName}_${s.name}`,
+          sf.path,
+          s.tests,
+          s.columns,
+        ),
+      );
+    }
+  }
+  checkDuplicates(drafts, diagnostics);
+
+  // Relation info for attribute access during rendering (pre-render config is good enough).
+  const relationInfo = new Map<string, { database: string; schema: string; identifier: string }>();
+  for (const d of drafts) {
+    if (d.resourceType === 'test' || d.resourceType === 'analysis') continue;
+    const rn = renderNodeFor(d, files);
+    relationInfo.set(`ref:${d.name}`, { database: rn.database, schema: rn.schema, identifier: rn.alias });
+  }
+  for (const sf of files.schemaFiles)
+    for (const s of sf.sources)
+      relationInfo.set(`src:${s.sourceName}.${s.name}`, {
+        database: s.database ?? files.target.dbname,
+        schema: s.schema,
+        identifier: s.identifier,
+      });
+
+  // --- render (or reuse) ---------------------------------------------------------------------
+  const entries: Record<string, RenderCacheEntry> = {};
+  const rendered: Rendered[] = [];
+  let renderedCount = 0;
+  let reused = 0;
+  for (const d of drafts) {
+    if (d.resourceType === 'seed') {
+      rendered.push({ draft: d, result: emptyResult(), finalConfig: d.preConfig });
+      continue;
+    }
+    const rn = renderNodeFor(d, files);
+    const key = cacheKey([
+      d.fileHash,
+      d.body.length,
+      d.lineOffset,
+      rn,
+      d.generic ? [d.generic.testName, d.generic.namespace, d.generic.kwargs, d.generic.model] : null,
+      opts.fullRefresh ?? false,
+      macroNamesHash(),
+    ]);
+    const cacheId = `${d.id}@${d.file}`;
+    const hit = prev?.entries[cacheId];
+    let result: RenderResult | undefined;
+    if (hit && isEntryValid(hit, key, inputs)) {
+      result = hit.result;
+      entries[cacheId] = hit;
+      reused++;
+    } else {
+      const r = getRenderer();
+      const outcome = d.generic
+        ? r.renderGenericTest(rn, d.generic.namespace ? `${d.generic.namespace}.${d.generic.testName}` : d.generic.testName, d.generic.kwargs, d.generic.model)
+        : r.render(rn, d.body);
+      renderedCount++;
+      if (!outcome.ok) {
+        diagnostics.push(...outcome.diagnostics.map((x) => locateTestDiagnostic(x, d)));
+        continue;
+      }
+      result = outcome.result;
+      entries[cacheId] = makeEntry(key, result, inputs);
+    }
+    const finalConfig = mergeConfig(d.preConfig, result.config);
+    rendered.push({ draft: d, result, finalConfig });
+  }
+
+  const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics);
+  return {
+    manifest,
+    diagnostics,
+    cache: {
+      version: RENDER_CACHE_VERSION,
+      libraryFiles,
+      library: getLibrary(),
+      entries,
+    },
+    stats: { rendered: renderedCount, reused, nodes: Object.keys(manifest.nodes).length },
+  };
+}
+
+function emptyResult(): RenderResult {
+  return { sql: '', config: {}, refs: [], sources: [], macros: [], varsRead: {}, envRead: {}, readsTarget: false, docs: [] };
+}
+
+/** Generic tests live in YAML: a diagnostic without a file points at the test's YAML entry. */
+function locateTestDiagnostic(d: Diagnostic, draft: Draft): Diagnostic {
+  if (d.file) return d;
+  return { ...d, file: draft.file, line: draft.loc.line, col: draft.loc.col, node: draft.id };
+}
+
+interface PropsIndex {
+  models: Map<string, { props: NodeProperties; file: string }>;
+  seeds: Map<string, { props: NodeProperties; file: string }>;
+  snapshots: Map<string, { props: NodeProperties; file: string }>;
+  sources: { file: string; spec: SchemaFile['sources'][number] }[];
+}
+
+function indexProperties(schemaFiles: readonly SchemaFile[], diagnostics: Diagnostic[]): PropsIndex {
+  const idx: PropsIndex = { models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [] };
+  const add = (map: PropsIndex['models'], kind: string, p: NodeProperties, file: string): void => {
+    const prior = map.get(p.name);
+    if (prior) {
+      diagnostics.push(
+        error('duplicate-node', `${kind} '${p.name}' has properties in two places (also ${prior.file}:${prior.props.loc.line})`, {
+          file,
+          line: p.loc.line,
+          col: p.loc.col,
+          hint: 'keep one entry per node across all schema files',
+        }),
+      );
+      return;
+    }
+    map.set(p.name, { props: p, file });
+  };
+  for (const sf of schemaFiles) {
+    for (const p of sf.models) add(idx.models, 'model', p, sf.path);
+    for (const p of sf.seeds) add(idx.seeds, 'seed', p, sf.path);
+    for (const p of sf.snapshots) add(idx.snapshots, 'snapshot', p, sf.path);
+    for (const s of sf.sources) idx.sources.push({ file: sf.path, spec: s });
+  }
+  return idx;
+}
+
+function seedDrafts(files: ProjectFiles, props: PropsIndex['seeds']): Draft[] {
+  const project = files.config.name;
+  return files.seeds.map((s) => {
+    const path = s.path.replace(new RegExp(`^(${files.config.seedPaths.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/`), '');
+    const name = path.split('/').pop()!.replace(/\.csv$/i, '');
+    const p = props.get(name);
+    return {
+      id: `seed.${project}.${name}`,
+      resourceType: 'seed' as const,
+      name,
+      file: s.path,
+      fileHash: s.hash,
+      body: '',
+      lineOffset: 0,
+      path,
+      fqn: [project, ...path.replace(/\.csv$/i, '').split('/')],
+      preConfig: baseConfig('seed', resolveFolderConfig(files.config.seeds, project, path), p?.props.config),
+      ...(p ? { props: p.props } : {}),
+      patchPath: p ? `${project}://${p.file}` : null,
+      loc: { line: 1, col: 1 },
+    };
+  });
+}
+
+function snapshotFileDrafts(
+  files: ProjectFiles,
+  props: PropsIndex['snapshots'],
+  getRenderer: () => Renderer,
+  diagnostics: Diagnostic[],
+): Draft[] {
+  const project = files.config.name;
+  const out: Draft[] = [];
+  for (const f of files.snapshots) {
+    if (!f.path.endsWith('.sql')) continue;
+    const { blocks, diagnostics: d } = getRenderer().snapshotBlocks(f);
+    diagnostics.push(...d);
+    const path = f.path.replace(/^[^/]+\//, '');
+    for (const b of blocks) {
+      const p = props.get(b.name);
+      out.push({
+        id: `snapshot.${project}.${b.name}`,
+        resourceType: 'snapshot',
+        name: b.name,
+        file: f.path,
+        fileHash: f.hash,
+        body: b.body,
+        lineOffset: b.line - 1,
+        path,
+        fqn: [project, ...path.replace(/\.sql$/, '').split('/').slice(0, -1), b.name],
+        preConfig: baseConfig('snapshot', resolveFolderConfig(files.config.snapshots, project, path), p?.props.config),
+        ...(p ? { props: p.props } : {}),
+        patchPath: p ? `${project}://${p.file}` : null,
+        loc: { line: b.line, col: 1 },
+      });
+    }
+  }
+  return out;
+}
+
+function checkDuplicates(drafts: readonly Draft[], diagnostics: Diagnostic[]): void {
+  const seen = new Map<string, Draft>();
+  for (const d of drafts) {
+    const key = d.resourceType === 'test' || d.resourceType === 'analysis' ? d.id : `rel:${d.name}`;
+    const prior = seen.get(key);
+    if (prior) {
+      diagnostics.push(
+        error('duplicate-node', `two resources are named '${d.name}': ${prior.file} and ${d.file}`, {
+          file: d.file,
+          line: d.loc.line,
+          col: d.loc.col,
+          node: d.id,
+          hint: 'rename one of them (ref() resolves by name)',
+        }),
+      );
+    } else seen.set(key, d);
+  }
+}
+
+export { generateSchemaName };

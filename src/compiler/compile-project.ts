@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CompileError, type Diagnostic } from '../diagnostics/index.js';
+import { buildProjectGraph, type ProjectGraph } from '../graph/index.js';
+import type { ProjectFiles } from '../project/types.js';
+import { readManifest, readRenderCache, writeCompiled, writeManifest, writeRenderCache } from './artifacts.js';
+import { compileManifest, type CompileOptions } from './build-manifest.js';
+import type { Manifest } from './types.js';
+
+export interface CompiledProject {
+  readonly manifest: Manifest;
+  readonly graph: ProjectGraph;
+  readonly warnings: readonly Diagnostic[];
+  readonly stats: { readonly rendered: number; readonly reused: number; readonly nodes: number; readonly written: number };
+}
+
+/**
+ * The `compile` stage end to end: render with the on-disk cache, build the DAG, write
+ * `target/manifest.json` and `target/compiled/**`. Throws CompileError with every diagnostic
+ * (and writes nothing) when the project has errors.
+ */
+export async function compileProject(
+  files: ProjectFiles,
+  opts: CompileOptions & { readonly writeArtifacts?: boolean; readonly useCache?: boolean } = {},
+): Promise<CompiledProject> {
+  const targetDir = join(files.root, files.config.targetPath);
+  const useCache = opts.useCache ?? true;
+  const [cache, previous] = useCache
+    ? await Promise.all([readRenderCache(targetDir), readManifest(targetDir)])
+    : [undefined, undefined];
+  const out = compileManifest(files, { ...opts, ...(cache ? { cache } : {}) });
+  const errors = out.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new CompileError(dedupe(errors));
+  const { graph, diagnostics } = buildProjectGraph(out.manifest);
+  if (!graph) throw new CompileError(diagnostics);
+  let written = 0;
+  if (opts.writeArtifacts ?? true) {
+    written = await writeCompiled(targetDir, out.manifest, existsSync(join(targetDir, 'compiled')) ? previous : undefined);
+    await Promise.all([writeManifest(targetDir, out.manifest), useCache ? writeRenderCache(targetDir, out.cache) : Promise.resolve()]);
+  }
+  return {
+    manifest: out.manifest,
+    graph,
+    warnings: out.diagnostics.filter((d) => d.severity === 'warning'),
+    stats: { ...out.stats, written },
+  };
+}
+
+function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.file}|${d.line}|${d.col}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,165 @@
+import { basename } from 'node:path/posix';
+import type { NodeProperties, ProjectFiles, SourceFile, TestSpec } from '../project/types.js';
+import { resolveFolderConfig } from '../project/index.js';
+import type { RenderNode } from './jinja/types.js';
+import { generateSchemaName, mergeConfig } from './node-config.js';
+import { genericTestName, testUniqueId } from './test-names.js';
+
+/** A node before rendering: identity, file and pre-render config. Internal to the compiler. */
+export interface Draft {
+  readonly id: string;
+  readonly resourceType: 'model' | 'seed' | 'snapshot' | 'test' | 'analysis';
+  readonly name: string;
+  readonly file: string;
+  readonly fileHash: string;
+  /** Template text to render ('' for seeds). */
+  readonly body: string;
+  readonly lineOffset: number;
+  /** Path within its resource folder (models/staging/a.sql -> staging/a.sql). */
+  readonly path: string;
+  readonly fqn: readonly string[];
+  readonly preConfig: Readonly<Record<string, unknown>>;
+  readonly props?: NodeProperties;
+  readonly patchPath: string | null;
+  readonly loc: { readonly line: number; readonly col: number };
+  readonly generic?: GenericTestDraft;
+}
+
+export interface GenericTestDraft {
+  readonly testName: string;
+  readonly namespace: string | null;
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  readonly model: { readonly kind: 'ref'; readonly name: string } | { readonly kind: 'source'; readonly source: string; readonly table: string };
+  readonly attachedTo: string;
+  readonly columnName: string | null;
+  readonly spec: TestSpec;
+}
+
+const DEFAULT_MATERIALIZED: Readonly<Record<Draft['resourceType'], string>> = {
+  model: 'view',
+  seed: 'seed',
+  snapshot: 'snapshot',
+  test: 'test',
+  analysis: 'view',
+};
+
+/** Splits `models/staging/a.sql` into the resource folder it is under and the rest. */
+export function withinResourceDir(file: string, dirs: readonly string[]): string {
+  for (const d of dirs) {
+    const prefix = d.replace(/^\.\//, '').replace(/\/$/, '') + '/';
+    if (file.startsWith(prefix)) return file.slice(prefix.length);
+  }
+  return file;
+}
+
+export function stripExt(p: string): string {
+  return p.replace(/\.[^./]+$/, '');
+}
+
+export function baseConfig(
+  type: Draft['resourceType'],
+  ...levels: (Readonly<Record<string, unknown>> | undefined)[]
+): Record<string, unknown> {
+  return mergeConfig(
+    { enabled: true, materialized: DEFAULT_MATERIALIZED[type], tags: [], meta: {} },
+    ...levels,
+  );
+}
+
+/** The RenderNode a draft renders as, with schema/alias computed from its pre-render config. */
+export function renderNodeFor(d: Draft, files: ProjectFiles): RenderNode {
+  const t = files.target;
+  const c = d.preConfig;
+  const schema =
+    d.resourceType === 'snapshot' && typeof c['target_schema'] === 'string'
+      ? c['target_schema']
+      : generateSchemaName(t.schema, c['schema']);
+  return {
+    unique_id: d.id,
+    name: d.name,
+    resource_type: d.resourceType,
+    package_name: files.config.name,
+    original_file_path: d.file,
+    database: typeof c['database'] === 'string' ? c['database'] : t.dbname,
+    schema,
+    alias: typeof c['alias'] === 'string' ? c['alias'] : d.name,
+    config: c,
+    lineOffset: d.lineOffset,
+  };
+}
+
+/** Drafts for model, analysis and singular test files. */
+export function fileDrafts(
+  files: ProjectFiles,
+  list: readonly SourceFile[],
+  type: 'model' | 'analysis' | 'test',
+  dirs: readonly string[],
+  propsByName: ReadonlyMap<string, { props: NodeProperties; file: string }>,
+): Draft[] {
+  const project = files.config.name;
+  const tree = type === 'test' ? files.config.tests : files.config.models;
+  return list
+    .filter((f) => f.path.endsWith('.sql'))
+    .map((f) => {
+      const path = withinResourceDir(f.path, dirs);
+      const name = stripExt(basename(f.path));
+      const p = propsByName.get(name);
+      const folder = resolveFolderConfig(tree, project, path);
+      return {
+        id: `${type}.${project}.${name}`,
+        resourceType: type,
+        name,
+        file: f.path,
+        fileHash: f.hash,
+        body: f.contents,
+        lineOffset: 0,
+        path,
+        fqn: [project, ...stripExt(path).split('/')],
+        preConfig: baseConfig(type, folder, p?.props.config),
+        ...(p ? { props: p.props } : {}),
+        patchPath: p ? `${project}://${p.file}` : null,
+        loc: { line: 1, col: 1 },
+      };
+    });
+}
+
+/** Test drafts for every generic test declared on a node or its columns in schema YAML. */
+export function genericTestDrafts(
+  files: ProjectFiles,
+  target: { kind: 'ref'; name: string } | { kind: 'source'; source: string; table: string },
+  attachedTo: string,
+  targetName: string,
+  ymlFile: string,
+  nodeTests: readonly TestSpec[],
+  columns: readonly { name: string; tests: readonly TestSpec[] }[],
+): Draft[] {
+  const project = files.config.name;
+  const out: Draft[] = [];
+  const add = (spec: TestSpec, columnName: string | null): void => {
+    const dot = spec.name.lastIndexOf('.');
+    const namespace = dot > 0 ? spec.name.slice(0, dot) : null;
+    const testName = dot > 0 ? spec.name.slice(dot + 1) : spec.name;
+    const kwargs: Record<string, unknown> = { ...spec.args };
+    if (columnName !== null && kwargs['column_name'] === undefined) kwargs['column_name'] = columnName;
+    const name = spec.customName ?? genericTestName(testName, namespace, targetName, kwargs);
+    const folder = resolveFolderConfig(files.config.tests, project, ymlFile);
+    out.push({
+      id: testUniqueId(project, name, attachedTo, ymlFile),
+      resourceType: 'test',
+      name,
+      file: ymlFile,
+      fileHash: '',
+      body: '',
+      lineOffset: 0,
+      path: `${name}.sql`,
+      fqn: [project, ...stripExt(ymlFile).split('/').slice(1, -1), name],
+      preConfig: baseConfig('test', { severity: 'ERROR' }, folder, spec.config),
+      patchPath: null,
+      loc: { line: spec.loc.line, col: spec.loc.col },
+      generic: { testName, namespace, kwargs, model: target, attachedTo, columnName, spec },
+    });
+  };
+  for (const t of nodeTests) add(t, null);
+  for (const c of columns) for (const t of c.tests) add(t, c.name);
+  return out;
+}

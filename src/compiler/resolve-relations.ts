@@ -1,0 +1,49 @@
+import { PLACEHOLDER_RE } from './jinja/types.js';
+
+/** How a ref/source placeholder is printed in final SQL. */
+export type RelationTarget =
+  | { readonly kind: 'relation'; readonly sql: string }
+  /** An ephemeral model: printed as its CTE name; its body is injected at the top. */
+  | { readonly kind: 'ephemeral'; readonly name: string; readonly id: string };
+
+export const EPHEMERAL_PREFIX = '__dbt__cte__';
+
+/**
+ * Replaces placeholders in rendered SQL. `lookup` returns undefined for unknown targets (those
+ * were reported as diagnostics before; they print as the bare name).
+ *
+ * @example resolvePlaceholders(refPlaceholder('stg'), () => ({kind: 'relation', sql: '"db"."s"."stg"'}))
+ * // '"db"."s"."stg"'
+ */
+export function resolvePlaceholders(
+  sql: string,
+  lookup: (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined,
+  onEphemeral?: (id: string) => void,
+): string {
+  return sql.replace(PLACEHOLDER_RE, (_m, kind: 'ref' | 'src', a: string, b: string) => {
+    const t = lookup(kind, a, b);
+    if (!t) return kind === 'ref' ? b : `${a}.${b}`;
+    if (t.kind === 'relation') return t.sql;
+    onEphemeral?.(t.id);
+    return `${EPHEMERAL_PREFIX}${t.name}`;
+  });
+}
+
+/**
+ * Injects ephemeral CTEs into a query the way dbt does: merged into the query's own leading
+ * `with` when it has one, otherwise as a new `with` clause.
+ *
+ * @example injectCtes('select * from __dbt__cte__a', [{name: 'a', sql: 'select 1'}])
+ * // 'with __dbt__cte__a as (\nselect 1\n) select * from __dbt__cte__a'
+ */
+export function injectCtes(sql: string, ctes: readonly { name: string; sql: string }[]): string {
+  if (ctes.length === 0) return sql;
+  const defs = ctes.map((c) => `${EPHEMERAL_PREFIX}${c.name} as (\n${c.sql}\n)`).join(', ');
+  const lead = /^(\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*)with(\s+recursive)?\b/i.exec(sql);
+  if (lead) {
+    const at = lead[0].length;
+    return `${sql.slice(0, at)} ${defs},${sql.slice(at)}`;
+  }
+  const ws = /^\s*/.exec(sql)![0];
+  return `${ws}with ${defs} ${sql.slice(ws.length)}`;
+}

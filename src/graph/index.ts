@@ -1,0 +1,4 @@
+export * from './project-graph.js';
+export * from './selector.js';
+export * from './select.js';
+export * from './state.js';
