@@ -1,5 +1,7 @@
 /** Plain data handed from `project/` to `compiler/`: the files of a project and its settings. */
 
+import type { Diagnostic } from '../diagnostics/index.js';
+
 /** A position in a user's file (1-based). */
 export interface Location {
   readonly file: string;
@@ -149,6 +151,11 @@ export interface NodeProperties {
   readonly tests: readonly TestSpec[];
   readonly meta: Readonly<Record<string, unknown>>;
   readonly docs?: Readonly<Record<string, unknown>>;
+  /**
+   * Other dbt properties of the entry, kept raw: `constraints` (model-level contract
+   * constraints), `versions`, `latest_version`, `access`, `group`, `deprecation_date`, ...
+   */
+  readonly extra?: Readonly<Record<string, unknown>>;
   readonly loc: Location;
 }
 
@@ -198,9 +205,11 @@ export interface ProjectFiles {
   /** `.md` files in model/docs paths holding `{% docs %}` blocks. */
   readonly docs: readonly SourceFile[];
   readonly snapshots: readonly SourceFile[];
-  /** Singular tests: `.sql` files in test paths (and generic tests under `tests/generic/`). */
+  /** Singular tests: `.sql` files in test paths (files under `tests/generic/` go to `macros`). */
   readonly tests: readonly SourceFile[];
   readonly analyses: readonly SourceFile[];
   readonly seeds: readonly SeedFile[];
   readonly schemaFiles: readonly SchemaFile[];
+  /** Non-fatal diagnostics found while loading (unknown keys, ...), for the CLI to show. */
+  readonly warnings?: readonly Diagnostic[];
 }

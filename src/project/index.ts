@@ -1,0 +1,16 @@
+export * from './types.js';
+export { loadProject } from './load-project.js';
+export type { LoadProjectOptions } from './load-project.js';
+export { resolveFolderConfig, mergeConfigs, resourceRelativePath, buildFolderTree, EMPTY_FOLDER_TREE } from './folder-config.js';
+export { parseVars } from './vars.js';
+export { scaffoldProject, scaffoldFiles } from './scaffold.js';
+export { parseYamlLocated, zodDiagnostics, formatYamlPath, isRecord } from './yaml-located.js';
+export type { LocatedYaml, YamlPath } from './yaml-located.js';
+export { renderEnvVars } from './env-var.js';
+export type { Env } from './env-var.js';
+export { KNOWN_CONFIG_KEYS, normalizeConfig, normalizeConfigKey } from './config-keys.js';
+export { parseSchemaFile, SCHEMA_FILE_KEYS } from './schema-file.js';
+export { parseTestEntry, parseTestList } from './test-spec.js';
+export { resolveTarget, profilesSearchPath, DATABASE_URL_ENV, REDIS_URL_ENV } from './profiles.js';
+export { discoverFiles } from './discover.js';
+export { findProjectFile, PROJECT_FILE_NAMES } from './project-file.js';

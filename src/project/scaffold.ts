@@ -1,0 +1,116 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CompileError, error } from '../diagnostics/index.js';
+import { findProjectFile } from './project-file.js';
+
+/**
+ * Writes a new, small, valid project for `strata init` and returns the project-relative paths it
+ * wrote. Refuses with 'project-invalid' when `dir` already holds a project file, so it never
+ * overwrites a user's work. The profile is the embedded PGlite database: `strata build` works
+ * right away with no server.
+ *
+ * @example
+ * await scaffoldProject('/tmp/shop', 'shop');
+ * // ['strata_project.yml', 'profiles.yml', 'models/example/my_first_model.sql', ...]
+ */
+export async function scaffoldProject(dir: string, name: string): Promise<string[]> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new CompileError([
+      error('project-invalid', `'${name}' is not a valid project name`, {
+        hint: 'use letters, digits and underscores, not starting with a digit (e.g. my_project)',
+      }),
+    ]);
+  }
+  const existing = await findProjectFile(dir);
+  if (existing) {
+    throw new CompileError([
+      error('project-invalid', `${existing.file} already exists; not overwriting an existing project`, {
+        hint: 'choose an empty directory, or run commands in this project directly',
+      }),
+    ]);
+  }
+  const files = scaffoldFiles(name);
+  for (const [rel, contents] of Object.entries(files)) {
+    const abs = path.join(dir, rel);
+    await mkdir(path.dirname(abs), { recursive: true });
+    // 'wx': never clobber a file that appeared in the meantime (or a pre-existing profiles.yml).
+    await writeFile(abs, contents, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+  return Object.keys(files);
+}
+
+/** The scaffold's files as a `{path: contents}` map (also handy for tests). */
+export function scaffoldFiles(name: string): Record<string, string> {
+  return {
+    'strata_project.yml': `name: ${name}
+version: '1.0.0'
+profile: ${name}
+
+model-paths: [models]
+seed-paths: [seeds]
+macro-paths: [macros]
+test-paths: [tests]
+semantic-paths: [semantic]
+
+models:
+  ${name}:
+    +materialized: view
+    example:
+      +tags: [example]
+`,
+    'profiles.yml': `${name}:
+  target: dev
+  outputs:
+    # Embedded PostgreSQL (PGlite): no server needed; data lives in .strata/pglite.
+    dev:
+      type: pglite
+      path: .strata/pglite
+      schema: public
+    # A PostgreSQL server:
+    # prod:
+    #   type: postgres
+    #   host: localhost
+    #   port: 5432
+    #   user: "{{ env_var('PGUSER', 'postgres') }}"
+    #   password: "{{ env_var('PGPASSWORD') }}"
+    #   dbname: analytics
+    #   schema: analytics
+    #   threads: 4
+`,
+    'models/example/my_first_model.sql': `{{ config(materialized='table') }}
+
+select 1 as id, 'hello' as greeting
+union all
+select 2 as id, 'world' as greeting
+`,
+    'models/example/my_second_model.sql': `select id, upper(greeting) as greeting
+from {{ ref('my_first_model') }}
+where id = 1
+`,
+    'models/example/schema.yml': `version: 2
+
+models:
+  - name: my_first_model
+    description: A starter model.
+    columns:
+      - name: id
+        description: The primary key.
+        data_tests: [unique, not_null]
+  - name: my_second_model
+    description: Built from my_first_model.
+    columns:
+      - name: id
+        data_tests:
+          - unique
+          - relationships:
+              to: ref('my_first_model')
+              field: id
+`,
+    'macros/.gitkeep': '',
+    'seeds/.gitkeep': '',
+    'tests/.gitkeep': '',
+    '.gitignore': 'target/\n.strata/\nnode_modules/\n',
+  };
+}
