@@ -44,8 +44,9 @@ export function projectRoot(opts: CommonOptions): string {
   return resolve(opts.projectDir ?? process.cwd());
 }
 
-export function load(opts: CommonOptions): Promise<ProjectFiles> {
+export function load(opts: CommonOptions & { cache?: boolean }): Promise<ProjectFiles> {
   return loadProject({
+    useCache: opts.cache !== false,
     projectDir: projectRoot(opts),
     ...(opts.profilesDir ? { profilesDir: resolve(opts.profilesDir) } : {}),
     ...(opts.target ? { target: opts.target } : {}),

@@ -17,6 +17,9 @@ import {
   type RenderInputs,
 } from './render-cache.js';
 import { assembleManifest, type Rendered } from './assemble.js';
+import { renderJobs, type RenderJob } from './render-jobs.js';
+import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
+import { availableParallelism } from 'node:os';
 import type { Manifest } from './types.js';
 import { resolveFolderConfig } from '../project/index.js';
 
@@ -29,7 +32,12 @@ export interface CompileOptions {
   readonly relationExists?: (node: RenderNode) => boolean;
   /** Command name for `flags.WHICH`. */
   readonly which?: string;
+  /** Worker threads for rendering large projects (default: available cores, max 4). */
+  readonly threads?: number;
 }
+
+/** Below this many templates to render, thread start-up costs more than it saves. */
+const PARALLEL_THRESHOLD = 1500;
 
 export interface CompileOutput {
   readonly manifest: Manifest;
@@ -46,25 +54,29 @@ export interface CompileOutput {
  * @example
  * const { manifest, diagnostics } = compileManifest(await loadProject({ projectDir: '.' }));
  */
-export function compileManifest(files: ProjectFiles, opts: CompileOptions = {}): CompileOutput {
+export async function compileManifest(files: ProjectFiles, opts: CompileOptions = {}): Promise<CompileOutput> {
   const diagnostics: Diagnostic[] = [];
   const env = opts.env ?? process.env;
   const project = files.config.name;
 
   // --- renderer, created only when something must be rendered --------------------------------
+  const plainOptions: PlainRendererOptions = {
+    projectName: project,
+    macroFiles: files.macros,
+    docFiles: files.docs,
+    target: targetContext(files.target),
+    projectVars: files.config.vars,
+    cliVars: files.cliVars,
+    env: { ...env },
+    flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
+  };
   let renderer: Renderer | undefined;
   const getRenderer = (): Renderer => {
     if (!renderer) {
       renderer = createRenderer({
-        projectName: project,
-        macroFiles: files.macros,
-        docFiles: files.docs,
-        target: targetContext(files.target),
-        projectVars: files.config.vars,
-        cliVars: files.cliVars,
-        env,
-        flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
-        relationFor: (kind, a, b) => relationInfo.get(kind === 'ref' ? `ref:${b ?? a}` : `src:${a}.${b}`),
+        ...plainOptions,
+        relationFor: (kind: 'ref' | 'source', a: string, b: string | null) =>
+          relationInfo.get(kind === 'ref' ? `ref:${b ?? a}` : `src:${a}.${b}`),
         ...(opts.queryRunner ? { queryRunner: opts.queryRunner } : {}),
         ...(opts.relationExists ? { relationExists: opts.relationExists } : {}),
       });
@@ -166,12 +178,12 @@ export function compileManifest(files: ProjectFiles, opts: CompileOptions = {}):
 
   // --- render (or reuse) ---------------------------------------------------------------------
   const entries: Record<string, RenderCacheEntry> = {};
-  const rendered: Rendered[] = [];
-  let renderedCount = 0;
+  const results = new Map<Draft, RenderResult>();
+  const jobs: { draft: Draft; job: RenderJob; key: string; cacheId: string }[] = [];
   let reused = 0;
   for (const d of drafts) {
     if (d.resourceType === 'seed') {
-      rendered.push({ draft: d, result: emptyResult(), finalConfig: d.preConfig });
+      results.set(d, emptyResult());
       continue;
     }
     const rn = renderNodeFor(d, files);
@@ -182,31 +194,56 @@ export function compileManifest(files: ProjectFiles, opts: CompileOptions = {}):
       rn,
       d.generic ? [d.generic.testName, d.generic.namespace, d.generic.kwargs, d.generic.model] : null,
       opts.fullRefresh ?? false,
+      opts.relationExists ? opts.relationExists(rn) : false,
       macroNamesHash(),
     ]);
     const cacheId = `${d.id}@${d.file}`;
     const hit = prev?.entries[cacheId];
-    let result: RenderResult | undefined;
     if (hit && isEntryValid(hit, key, inputs)) {
-      result = hit.result;
+      results.set(d, hit.result);
       entries[cacheId] = hit;
       reused++;
-    } else {
-      const r = getRenderer();
-      const outcome = d.generic
-        ? r.renderGenericTest(rn, d.generic.namespace ? `${d.generic.namespace}.${d.generic.testName}` : d.generic.testName, d.generic.kwargs, d.generic.model)
-        : r.render(rn, d.body);
-      renderedCount++;
-      if (!outcome.ok) {
-        diagnostics.push(...outcome.diagnostics.map((x) => locateTestDiagnostic(x, d)));
-        continue;
-      }
-      result = outcome.result;
-      entries[cacheId] = makeEntry(key, result, inputs);
+      continue;
     }
-    const finalConfig = mergeConfig(d.preConfig, result.config);
-    rendered.push({ draft: d, result, finalConfig });
+    const job: RenderJob = d.generic
+      ? {
+          node: rn,
+          body: '',
+          generic: {
+            testName: d.generic.namespace ? `${d.generic.namespace}.${d.generic.testName}` : d.generic.testName,
+            kwargs: d.generic.kwargs,
+            model: d.generic.model,
+          },
+        }
+      : { node: rn, body: d.body };
+    jobs.push({ draft: d, job, key, cacheId });
   }
+  // Large cold compiles fan out to worker threads; callbacks (live queries) force inline rendering.
+  const threads = opts.threads ?? Math.min(4, availableParallelism());
+  const parallel =
+    threads > 1 && jobs.length >= PARALLEL_THRESHOLD && !opts.queryRunner && !opts.relationExists && workersAvailable();
+  if (parallel) getLibrary();
+  const outcomes = parallel
+    ? await renderInWorkers(plainOptions, [...relationInfo], jobs.map((j) => j.job), threads)
+    : renderJobs(
+        jobs.map((j) => j.job),
+        getRenderer,
+      );
+  jobs.forEach((j, i) => {
+    const outcome = outcomes[i]!;
+    if (!outcome.ok) {
+      diagnostics.push(...outcome.diagnostics.map((x) => locateTestDiagnostic(x, j.draft)));
+      return;
+    }
+    results.set(j.draft, outcome.result);
+    entries[j.cacheId] = makeEntry(j.key, outcome.result, inputs);
+  });
+  const rendered: Rendered[] = [];
+  for (const d of drafts) {
+    const result = results.get(d);
+    if (result) rendered.push({ draft: d, result, finalConfig: mergeConfig(d.preConfig, result.config) });
+  }
+  const renderedCount = jobs.length;
 
   const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics);
   return {

@@ -28,7 +28,7 @@ export async function compileProject(
   const [cache, previous] = useCache
     ? await Promise.all([readRenderCache(targetDir), readManifest(targetDir)])
     : [undefined, undefined];
-  const out = compileManifest(files, { ...opts, ...(cache ? { cache } : {}) });
+  const out = await compileManifest(files, { ...opts, ...(cache ? { cache } : {}) });
   const errors = out.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new CompileError(dedupe(errors));
   const { graph, diagnostics } = buildProjectGraph(out.manifest);
@@ -41,7 +41,7 @@ export async function compileProject(
   return {
     manifest: out.manifest,
     graph,
-    warnings: out.diagnostics.filter((d) => d.severity === 'warning'),
+    warnings: [...(files.warnings ?? []), ...out.diagnostics.filter((d) => d.severity === 'warning')],
     stats: { ...out.stats, written },
   };
 }

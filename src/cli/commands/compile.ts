@@ -9,11 +9,11 @@ import type { Reporter } from '../reporter.js';
 
 /** Loads, compiles and selects; shared by compile, ls and (later) run/build/test. */
 export async function compileAndSelect(
-  opts: CommonOptions,
+  opts: CommonOptions & { cache?: boolean },
   resourceTypes?: readonly string[],
 ): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[] }> {
   const files = await load(opts);
-  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false });
+  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false });
   const state = opts.state ? await readManifest(resolve(opts.state)) : undefined;
   if (opts.state && !state) {
     throw new CompileError([

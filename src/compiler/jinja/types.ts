@@ -63,6 +63,10 @@ export interface RenderResult {
   readonly readsTarget: boolean;
   /** Names of `doc()` blocks used. */
   readonly docs: readonly string[];
+  /** `exceptions.warn(...)` calls (severity 'warning'), located at the call. Optional extension. */
+  readonly warnings?: readonly Diagnostic[];
+  /** `log(msg, info)` / `print(msg)` calls, in order. Optional extension. */
+  readonly logs?: readonly { readonly message: string; readonly info: boolean }[];
 }
 
 export type RenderOutcome =
