@@ -55,6 +55,8 @@ export const DIAGNOSTIC_CODES = [
   'selector-invalid',
   'state-invalid',
   'connection-failed',
+  'seed-invalid',
+  'run-locked',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

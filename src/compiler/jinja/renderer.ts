@@ -1,0 +1,208 @@
+/**
+ * createRenderer: the dbt-compatible Jinja renderer. Builds the Nunjucks environment, the
+ * globals and all macros once; each render compiles only the node's own template and runs it
+ * with a fresh RenderState that globals and macros read through the Engine.
+ */
+import type { SourceFile } from '../../project/types.js';
+import { docBlocks, scanSnapshotBlocks } from './blocks.js';
+import { keywordArgs } from './call-args.js';
+import { staticGlobals } from './context-globals.js';
+import { ALL_EXTENSIONS } from './extensions.js';
+import { JINJA_TESTS, jinjaFilters } from './filters.js';
+import { loadMacros } from './macro-registry.js';
+import { compileTemplate, Frame, nunjucks, parseTemplate, type NjExtension, type RootFn } from './nunjucks-internals.js';
+import { Relation } from './relation.js';
+import { relationGlobals } from './relations-context.js';
+import { newRenderState, RenderFailure, type RenderState } from './render-state.js';
+import { createRuntime, RenderContext, type Engine } from './runtime.js';
+import { jinjaSyntaxDiagnostic } from './syntax-errors.js';
+import { pyStr } from './python-methods.js';
+import type { RenderNode, RenderOutcome, RenderResult, Renderer, RendererOptions } from './types.js';
+
+function buildEnvironment(): { env: nunjucks.Environment; extensions: readonly NjExtension[] } {
+  const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
+  for (const ext of ALL_EXTENSIONS) env.addExtension(ext.tags[0] ?? 'ext', ext as unknown as nunjucks.Extension);
+  for (const [name, f] of Object.entries(jinjaFilters())) env.addFilter(name, f);
+  // @types/nunjucks lacks addTest
+  const withTests = env as unknown as { addTest(name: string, fn: (...a: unknown[]) => boolean): void };
+  for (const [name, t] of Object.entries(JINJA_TESTS)) withTests.addTest(name, t);
+  return { env, extensions: ALL_EXTENSIONS };
+}
+
+function resultOf(state: RenderState, sql: string): RenderResult {
+  return {
+    sql,
+    config: state.config,
+    refs: state.refs,
+    sources: state.sources,
+    macros: [...state.macros],
+    varsRead: state.varsRead,
+    envRead: state.envRead,
+    readsTarget: state.readsTarget,
+    docs: [...state.docs],
+    warnings: state.warnings,
+    logs: state.logs,
+  };
+}
+
+/**
+ * Create a renderer for one project.
+ *
+ * @example
+ * const r = createRenderer({ projectName: 'shop', macroFiles: [], docFiles: [], target, projectVars: {}, cliVars: {} });
+ * const out = r.render(node, "{{ config(materialized='table') }}select * from {{ ref('stg_orders') }}");
+ * // out.ok && out.result.sql === 'select * from \u0000ref\u0001\u0001stg_orders\u0000'
+ */
+export function createRenderer(options: RendererOptions): Renderer {
+  const { env, extensions } = buildEnvironment();
+  const docsResult = docBlocks(options.docFiles);
+  let registry: ReturnType<typeof loadMacros> | undefined;
+  let statics: Record<string, unknown> = {};
+  const engine: Engine = {
+    state: null,
+    lookupGlobal(name: string): unknown {
+      const s = engine.state;
+      switch (name) {
+        case 'this':
+          if (s === null) return undefined;
+          return (s.cache['this'] ??= relations.thisRelation(s));
+        case 'model':
+          if (s === null) return undefined;
+          return (s.cache['model'] ??= relations.modelDict(s, String(s.cache['source'] ?? '')));
+        case 'target':
+          if (s !== null) s.readsTarget = true;
+          return options.target;
+        case 'True':
+          return true;
+        case 'False':
+          return false;
+        case 'None':
+          return null;
+        default:
+          break;
+      }
+      const g = statics[name];
+      if (g !== undefined) return g;
+      return registry?.unqualified.get(name) ?? registry?.namespaces.get(name);
+    },
+    knownNames(): Iterable<string> {
+      return [...Object.keys(statics), ...(registry?.unqualified.keys() ?? []), 'this', 'model', 'target'];
+    },
+  };
+
+  const relations = relationGlobals(engine, options);
+  statics = Object.assign(Object.create(null) as Record<string, unknown>, {
+    ...staticGlobals({
+      engine,
+      options,
+      docs: docsResult.docs,
+      dispatch: (name, ns) => registry?.dispatch(name, ns),
+      dispatchCandidates: () => [...(registry?.macros.map((m) => m.name) ?? [])],
+    }),
+    ref: relations.ref,
+    source: relations.source,
+    config: relations.config,
+    is_incremental: relations.is_incremental,
+  });
+  registry = loadMacros({ engine, env, extensions, projectName: options.projectName, files: options.macroFiles });
+  const nodeRuntime = createRuntime(engine, { file: null });
+
+  const run = (node: RenderNode, source: string, body: (s: RenderState) => string): RenderOutcome => {
+    const state = newRenderState(node);
+    state.cache['source'] = source;
+    const previous = engine.state;
+    engine.state = state;
+    try {
+      return { ok: true, result: resultOf(state, body(state)) };
+    } catch (e) {
+      if (e instanceof RenderFailure) return { ok: false, diagnostics: [e.diagnostic] };
+      throw e;
+    } finally {
+      engine.state = previous;
+    }
+  };
+
+  const renderText = (source: string, node: RenderNode): string => {
+    let root: RootFn;
+    try {
+      root = compileTemplate(source, node.original_file_path, extensions);
+    } catch (e) {
+      throw new RenderFailure(jinjaSyntaxDiagnostic(e, node.original_file_path, node.lineOffset ?? 1, source, node.unique_id));
+    }
+    const context = new RenderContext(env);
+    const frame = new Frame();
+    frame.topLevel = true;
+    let out = '';
+    let err: unknown = null;
+    root(env, context, frame, nodeRuntime, (e, r) => {
+      err = e;
+      out = r ?? '';
+    });
+    if (err !== null) throw err;
+    // Jinja drops a single trailing newline (keep_trailing_newline=False), as dbt does.
+    return out.endsWith('\n') ? out.slice(0, -1) : out;
+  };
+
+  const renderKwarg = (value: unknown, node: RenderNode): unknown => {
+    if (typeof value === 'string') {
+      if (/^\s*(ref|source)\s*\(.*\)\s*$/s.test(value)) return renderText(`{{ ${value} }}`, node);
+      if (value.includes('{{') || value.includes('{%')) return renderText(value, node);
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((v) => renderKwarg(v, node));
+    return value;
+  };
+
+  return {
+    diagnostics: [...docsResult.diagnostics, ...registry.diagnostics],
+    macros: registry.macros,
+    docs: docsResult.docs,
+
+    render(node, source) {
+      return run(node, source, () => renderText(source, node));
+    },
+
+    renderGenericTest(node, testName, kwargs, model) {
+      return run(node, '', () => {
+        const dot = testName.lastIndexOf('.');
+        const pkg = dot >= 0 ? testName.slice(0, dot) : null;
+        const macroName = `test_${dot >= 0 ? testName.slice(dot + 1) : testName}`;
+        const fn =
+          pkg !== null
+            ? registry?.byPackage.get(pkg === 'dbt' ? 'strata' : pkg)?.get(macroName)
+            : registry?.unqualified.get(macroName);
+        if (fn === undefined) {
+          const known = (registry?.macros ?? []).filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice(5));
+          throw new RenderFailure({
+            code: 'undefined-macro',
+            severity: 'error',
+            message: `generic test '${testName}' not found (no {% test ${testName.slice(dot + 1)} %} block or macro '${macroName}')`,
+            file: node.original_file_path,
+            node: node.unique_id,
+            ...(known.length ? { hint: `known tests: ${known.join(', ')}` } : {}),
+          });
+        }
+        const args: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(kwargs)) args[k] = renderKwarg(v, node);
+        args['model'] =
+          model.kind === 'ref' ? relations.ref(model.name) : relations.source(model.source, model.table);
+        return pyStr(fn(keywordArgs(args))).trim();
+      });
+    },
+
+    snapshotBlocks(file: SourceFile) {
+      const r = scanSnapshotBlocks(file);
+      const diagnostics = [...r.diagnostics];
+      for (const b of r.blocks) {
+        try {
+          parseTemplate(b.body, extensions);
+        } catch (e) {
+          diagnostics.push(jinjaSyntaxDiagnostic(e, file.path, b.line, b.body));
+        }
+      }
+      return { blocks: r.blocks, diagnostics };
+    },
+  };
+}
+
+

@@ -1,0 +1,176 @@
+/**
+ * The runtime object compiled templates call (`runtime.callAt`, `runtime.memberLookup`, ...).
+ * It is Nunjucks' runtime plus our overrides, one instance per template file so errors know
+ * which file they happened in. Nunjucks' shared runtime module is never modified.
+ */
+import { didYouMean } from '../../diagnostics/index.js';
+import { dateArithmetic } from './datetime.js';
+import { baseRuntime, type NjFrame } from './nunjucks-internals.js';
+import { isPlainObject, pyPercent, pyStr, pythonMethod } from './python-methods.js';
+import {
+  MacroReturn,
+  RenderFailure,
+  failure,
+  toPosition,
+  type RenderState,
+  type TemplateFile,
+} from './render-state.js';
+
+/** What the runtime needs from the renderer. */
+export interface Engine {
+  /** The render in progress (null while macro files load). */
+  state: RenderState | null;
+  /** Globals, per-render values and macros, after frame and template context. */
+  lookupGlobal(name: string): unknown;
+  /** Names offered in did-you-mean hints. */
+  knownNames(): Iterable<string>;
+}
+
+interface TemplateContext {
+  ctx: Record<string, unknown>;
+}
+
+/** Minimal Context compatible with the code Nunjucks emits (we never use blocks/extends). */
+export class RenderContext implements TemplateContext {
+  readonly ctx: Record<string, unknown> = {};
+  readonly env: unknown;
+  constructor(env: unknown) {
+    this.env = env;
+  }
+  lookup(name: string): unknown {
+    return this.ctx[name];
+  }
+  setVariable(name: string, val: unknown): void {
+    this.ctx[name] = val;
+  }
+  getVariables(): Record<string, unknown> {
+    return this.ctx;
+  }
+  addExport(): void {
+    // exports are only used by {% import %}, which Strata does not support
+  }
+  getExported(): Record<string, unknown> {
+    return this.ctx;
+  }
+  addBlock(): this {
+    return this;
+  }
+  getBlock(name: string): never {
+    throw new Error(`unknown block "${name}"`);
+  }
+}
+
+function prettyName(name: string): string {
+  return name.replace(/\["([^"]*)"\]/g, '.$1');
+}
+
+export function requireState(engine: Engine): RenderState {
+  if (engine.state === null) throw new Error('template code ran outside a render');
+  return engine.state;
+}
+
+/**
+ * Runtime for one template file (`file.file === null`: the node being rendered).
+ *
+ * @example createRuntime(engine, { file: 'macros/cents.sql' })
+ */
+export function createRuntime(engine: Engine, file: TemplateFile): Record<string, unknown> {
+  const lookup = (context: TemplateContext, frame: NjFrame, name: string): unknown => {
+    const v = frame.lookup(name);
+    if (v !== undefined) return v;
+    const c = context.ctx[name];
+    if (c !== undefined) return c;
+    return engine.lookupGlobal(name);
+  };
+
+  const overrides = {
+    MacroReturn,
+    contextOrFrameLookup: lookup,
+
+    strictLookup(context: TemplateContext, frame: NjFrame, name: string, line: number, col: number): unknown {
+      const v = lookup(context, frame, name);
+      if (v !== undefined) return v;
+      const state = requireState(engine);
+      const hint = didYouMean(name, engine.knownNames());
+      throw failure(state, 'undefined-variable', `'${name}' is undefined`, {
+        pos: toPosition(state, file, line, col),
+        ...(hint === undefined ? {} : { hint }),
+      });
+    },
+
+    callAt(line: number, col: number, fn: unknown, name: string, context: unknown, args: unknown[]): unknown {
+      const state = requireState(engine);
+      state.posFile = file;
+      state.posLine = line;
+      state.posCol = col;
+      if (typeof fn !== 'function') {
+        const pretty = prettyName(name);
+        if (fn === undefined || fn === null) {
+          const base = pretty.split('.').pop() ?? pretty;
+          const hint = didYouMean(base, engine.knownNames());
+          throw failure(state, 'undefined-macro', `'${pretty}' is undefined: no macro or function with this name`, {
+            ...(hint === undefined ? {} : { hint }),
+          });
+        }
+        throw failure(state, 'render-error', `'${pretty}' is not callable`);
+      }
+      return (fn as (...a: unknown[]) => unknown).apply(context, args);
+    },
+
+    memberLookup(obj: unknown, key: unknown): unknown {
+      if (obj === undefined || obj === null) return undefined;
+      const k = String(key);
+      if (obj instanceof (baseRuntime['SafeString'] as new () => object)) obj = String(obj);
+      if (typeof obj === 'string' || Array.isArray(obj) || isPlainObject(obj)) {
+        const m = pythonMethod(obj, k);
+        if (m !== undefined && !(isPlainObject(obj) && typeof key === 'number')) return m;
+        if (Array.isArray(obj) && typeof key === 'number' && key < 0) return obj[obj.length + key];
+      }
+      const v: unknown = (obj as Record<string, unknown>)[k];
+      if (typeof v === 'function' && !isPlainObject(obj)) {
+        return (...a: unknown[]) => (v as (...x: unknown[]) => unknown).apply(obj, a);
+      }
+      return v;
+    },
+
+    suppressValue(val: unknown): string {
+      return typeof val === 'string' ? val : pyStr(val);
+    },
+
+    handleError(e: unknown, lineno: number, colno: number): unknown {
+      if (e instanceof RenderFailure) return e;
+      const state = engine.state;
+      if (state === null) return e;
+      if (e instanceof MacroReturn) {
+        return failure(state, 'render-error', 'return() was called outside a macro');
+      }
+      const msg = e instanceof Error ? e.message : String(e);
+      const pos = state.posFile === null ? toPosition(state, file, lineno, colno) : undefined;
+      return failure(state, 'render-error', msg.replace(/^Error: /, ''), pos ? { pos } : {});
+    },
+
+    pyAdd(a: unknown, b: unknown): unknown {
+      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+      if (typeof a === 'object' && a !== null) {
+        const d = dateArithmetic(a, b, 1);
+        if (d !== undefined) return d;
+      }
+      return (a as number) + (b as number);
+    },
+    pySub(a: unknown, b: unknown): unknown {
+      if (typeof a === 'object' && a !== null) {
+        const d = dateArithmetic(a, b, -1);
+        if (d !== undefined) return d;
+      }
+      return (a as number) - (b as number);
+    },
+    pyMod(a: unknown, b: unknown): unknown {
+      if (typeof a === 'string') return pyPercent(a, b);
+      return (a as number) % (b as number);
+    },
+    pyConcat(a: unknown, b: unknown): string {
+      return pyStr(a) + pyStr(b);
+    },
+  };
+  return Object.assign(Object.create(null) as Record<string, unknown>, baseRuntime, overrides);
+}
