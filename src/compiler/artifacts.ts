@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RENDER_CACHE_VERSION, type RenderCacheData } from './render-cache.js';
@@ -55,22 +56,18 @@ export async function writeCompiled(
   manifest: Manifest,
   previous: Manifest | undefined,
 ): Promise<number> {
-  const jobs: (() => Promise<void>)[] = [];
+  const files: [string, string][] = [];
+  const dirs = new Set<string>();
   for (const n of Object.values(manifest.nodes)) {
     if (n.compiled_code === null) continue;
     if (previous?.nodes[n.unique_id]?.compiled_code === n.compiled_code) continue;
     const p = compiledPath(targetDir, n);
-    const code = n.compiled_code;
-    jobs.push(async () => {
-      await mkdir(dirname(p), { recursive: true });
-      await writeFile(p, code);
-    });
+    dirs.add(dirname(p));
+    files.push([p, n.compiled_code]);
   }
-  // Bounded concurrency: thousands of parallel writes exhaust file descriptors.
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (i < jobs.length) await jobs[i++]!();
-  };
-  await Promise.all(Array.from({ length: Math.min(16, jobs.length) }, worker));
-  return jobs.length;
+  // Synchronous writes on purpose: thousands of tiny files are bound by file-system metadata
+  // work, and the libuv thread pool only adds overhead (measured ~8x slower here).
+  for (const d of dirs) mkdirSync(d, { recursive: true });
+  for (const [p, code] of files) writeFileSync(p, code);
+  return files.length;
 }
