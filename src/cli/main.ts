@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isCompileError } from '../diagnostics/index.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
+import { registerExecute } from './commands/execute.js';
 import { registerInit } from './commands/init.js';
 import { registerLs } from './commands/ls.js';
 import type { Reporter } from './reporter.js';
@@ -41,6 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDebug(program, run);
   registerCompile(program, run);
   registerLs(program, run);
+  registerExecute(program, run, 'seed', 'load CSV seeds into tables (COPY)', ['seed']);
+  registerExecute(program, run, 'run', 'build the selected models in dependency order', ['model']);
+  registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test']);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

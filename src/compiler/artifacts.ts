@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { RENDER_CACHE_VERSION, type RenderCacheData } from './render-cache.js';
+import { RENDER_CACHE_VERSION, codeHash, type RenderCacheData } from './render-cache.js';
 import type { Manifest, ManifestNode } from './types.js';
 
 const CACHE_FILE = 'strata_compile_cache.json';
@@ -48,19 +48,27 @@ export function compiledPath(targetDir: string, n: ManifestNode): string {
 }
 
 /**
- * Writes compiled SQL for the given nodes, skipping files whose content is unchanged since the
- * previous manifest (so a warm compile writes only what changed).
+ * Writes compiled SQL, skipping files whose content hash equals the one recorded by the previous
+ * compile (so a warm compile writes only what changed). Returns the number of files written and
+ * the hashes of every node's compiled SQL, for the next compile.
+ *
+ * @example
+ * const { written, hashes } = writeCompiled('target', manifest, cache?.compiled);
+ * // written: 1 after editing one model; hashes['model.shop.orders']: 'c0ffee…'
  */
-export async function writeCompiled(
+export function writeCompiled(
   targetDir: string,
   manifest: Manifest,
-  previous: Manifest | undefined,
-): Promise<number> {
+  previous: Readonly<Record<string, string>> | undefined,
+): { written: number; hashes: Record<string, string> } {
   const files: [string, string][] = [];
   const dirs = new Set<string>();
+  const hashes: Record<string, string> = {};
   for (const n of Object.values(manifest.nodes)) {
     if (n.compiled_code === null) continue;
-    if (previous?.nodes[n.unique_id]?.compiled_code === n.compiled_code) continue;
+    const h = codeHash(n.compiled_code);
+    hashes[n.unique_id] = h;
+    if (previous?.[n.unique_id] === h) continue;
     const p = compiledPath(targetDir, n);
     dirs.add(dirname(p));
     files.push([p, n.compiled_code]);
@@ -69,5 +77,5 @@ export async function writeCompiled(
   // work, and the libuv thread pool only adds overhead (measured ~8x slower here).
   for (const d of dirs) mkdirSync(d, { recursive: true });
   for (const [p, code] of files) writeFileSync(p, code);
-  return files.length;
+  return { written: files.length, hashes };
 }

@@ -11,6 +11,8 @@ export interface Rendered {
   readonly draft: Draft;
   readonly result: RenderResult;
   readonly finalConfig: Readonly<Record<string, unknown>>;
+  /** sha256 of stableJson(finalConfig), computed once and cached with the render. */
+  readonly configHash?: string;
 }
 
 const RELATIONAL = new Set(['model', 'seed', 'snapshot']);
@@ -92,6 +94,7 @@ export function assembleManifest(
     });
   }
   const refNames = [...idents.keys()];
+  const macroHashes = new Map(library.macros.map((m) => [m.unique_name, m.hash]));
 
   // Check refs/sources, compute dependencies.
   const deps = new Map<string, string[]>();
@@ -221,9 +224,9 @@ export function assembleManifest(
       sources: r.result.sources.map((x) => [x.source, x.table] as const),
       checksum: { name: 'sha256', checksum: d.generic ? sha256(raw) : d.fileHash && d.lineOffset === 0 ? d.fileHash : sha256(raw) },
       strata: {
-        config_hash: sha256(stableJson(c)),
+        config_hash: r.configHash ?? sha256(stableJson(c)),
         macros_hash: sha256(
-          [...r.result.macros].sort().map((m) => `${m}:${library.macros.find((x) => x.unique_name === m)?.hash ?? ''}`).join(','),
+          [...r.result.macros].sort().map((m) => `${m}:${macroHashes.get(m) ?? ''}`).join(','),
         ),
         inputs_hash: sha256(stableJson([r.result.varsRead, r.result.envRead, r.result.readsTarget ? files.target.schema : null])),
         vars_read: Object.keys(r.result.varsRead).sort(),

@@ -180,10 +180,12 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   const entries: Record<string, RenderCacheEntry> = {};
   const results = new Map<Draft, RenderResult>();
   const jobs: { draft: Draft; job: RenderJob; key: string; cacheId: string }[] = [];
+  const keyParts: string[] = [];
   let reused = 0;
   for (const d of drafts) {
     if (d.resourceType === 'seed') {
       results.set(d, emptyResult());
+      keyParts.push(`${d.id}@${d.file}=${d.fileHash}`);
       continue;
     }
     const rn = renderNodeFor(d, files);
@@ -194,10 +196,12 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       rn,
       d.generic ? [d.generic.testName, d.generic.namespace, d.generic.kwargs, d.generic.model] : null,
       opts.fullRefresh ?? false,
-      opts.relationExists ? opts.relationExists(rn) : false,
+      // Only templates that can call is_incremental() depend on whether their relation exists.
+      opts.relationExists && d.body.includes('is_incremental') ? opts.relationExists(rn) : false,
       macroNamesHash(),
     ]);
     const cacheId = `${d.id}@${d.file}`;
+    keyParts.push(`${cacheId}=${key}`);
     const hit = prev?.entries[cacheId];
     if (hit && isEntryValid(hit, key, inputs)) {
       results.set(d, hit.result);
@@ -241,11 +245,30 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   const rendered: Rendered[] = [];
   for (const d of drafts) {
     const result = results.get(d);
-    if (result) rendered.push({ draft: d, result, finalConfig: mergeConfig(d.preConfig, result.config) });
+    if (!result) continue;
+    const finalConfig = mergeConfig(d.preConfig, result.config);
+    // The final config is a function of the cache key and the cached result, so its hash is
+    // kept with the entry instead of re-serialising 30k configs on every warm compile.
+    const cacheId = `${d.id}@${d.file}`;
+    const entry = entries[cacheId];
+    let configHash = entry?.configHash;
+    if (configHash === undefined) {
+      configHash = sha256(stableJson(finalConfig));
+      if (entry) entries[cacheId] = { ...entry, configHash };
+    }
+    rendered.push({ draft: d, result, finalConfig, configHash });
   }
   const renderedCount = jobs.length;
 
   const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics);
+  const fingerprint = cacheKey([
+    RENDER_CACHE_VERSION,
+    libraryFiles,
+    keyParts,
+    files.schemaFiles.map((f) => [f.path, f.hash]),
+    targetContext(files.target),
+    project,
+  ]);
   return {
     manifest,
     diagnostics,
@@ -254,6 +277,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       libraryFiles,
       library: getLibrary(),
       entries,
+      fingerprint,
     },
     stats: { rendered: renderedCount, reused, nodes: Object.keys(manifest.nodes).length },
   };

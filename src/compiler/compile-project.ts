@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CompileError, type Diagnostic } from '../diagnostics/index.js';
 import { buildProjectGraph, type ProjectGraph } from '../graph/index.js';
 import type { ProjectFiles } from '../project/types.js';
-import { readManifest, readRenderCache, writeCompiled, writeManifest, writeRenderCache } from './artifacts.js';
+import { readRenderCache, writeCompiled, writeManifest, writeRenderCache } from './artifacts.js';
 import { compileManifest, type CompileOptions } from './build-manifest.js';
 import type { Manifest } from './types.js';
 
@@ -25,9 +25,7 @@ export async function compileProject(
 ): Promise<CompiledProject> {
   const targetDir = join(files.root, files.config.targetPath);
   const useCache = opts.useCache ?? true;
-  const [cache, previous] = useCache
-    ? await Promise.all([readRenderCache(targetDir), readManifest(targetDir)])
-    : [undefined, undefined];
+  const cache = useCache ? await readRenderCache(targetDir) : undefined;
   const out = await compileManifest(files, { ...opts, ...(cache ? { cache } : {}) });
   const errors = out.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new CompileError(dedupe(errors));
@@ -35,8 +33,23 @@ export async function compileProject(
   if (!graph) throw new CompileError(diagnostics);
   let written = 0;
   if (opts.writeArtifacts ?? true) {
-    written = await writeCompiled(targetDir, out.manifest, existsSync(join(targetDir, 'compiled')) ? previous : undefined);
-    await Promise.all([writeManifest(targetDir, out.manifest), useCache ? writeRenderCache(targetDir, out.cache) : Promise.resolve()]);
+    const res = writeCompiled(targetDir, out.manifest, existsSync(join(targetDir, 'compiled')) ? cache?.compiled : undefined);
+    written = res.written;
+    // Nothing re-rendered and the same inputs as last time: manifest.json on disk is already this
+    // manifest (apart from generated_at), so neither it nor the cache is rewritten.
+    const unchanged =
+      cache !== undefined &&
+      out.stats.rendered === 0 &&
+      written === 0 &&
+      cache.fingerprint === out.cache.fingerprint &&
+      existsSync(join(targetDir, 'manifest.json'));
+    if (!unchanged) {
+      await Promise.all([
+        writeManifest(targetDir, out.manifest),
+        // Written with --no-cache too: its compiled-file hashes must describe what is on disk.
+        writeRenderCache(targetDir, { ...out.cache, compiled: res.hashes }),
+      ]);
+    }
   }
   return {
     manifest: out.manifest,

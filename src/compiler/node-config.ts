@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Keys whose values accumulate across config levels (dbt: tags union, meta/grants merge). */
 const UNION_KEYS = new Set(['tags']);
@@ -64,15 +64,54 @@ export function relationName(database: string, schema: string, identifier: strin
   return `${quoteIdent(database)}.${quoteIdent(schema)}.${quoteIdent(identifier)}`;
 }
 
-/** JSON with object keys sorted, so equal values always hash equal. */
+/**
+ * JSON with object keys sorted, so equal values always hash equal. Hand-rolled rather than a
+ * `JSON.stringify` replacer: it runs for every node on every compile and the replacer form
+ * allocated a sorted copy of every object (a measured hotspot at 30k nodes).
+ *
+ * @example stableJson({b: 1, a: [true, null]}) // '{"a":[true,null],"b":1}'
+ */
 export function stableJson(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    isPlainObject(val)
-      ? Object.fromEntries(Object.keys(val).sort().map((k) => [k, val[k]]))
-      : val,
-  );
+  return stable(v) ?? 'null';
 }
 
+function stable(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (stable(v[i]) ?? 'null');
+        return out + ']';
+      }
+      const toJSON = (v as { toJSON?: () => unknown }).toJSON;
+      if (typeof toJSON === 'function') return stable(toJSON.call(v));
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const s = stable(obj[k]);
+        if (s === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + s;
+        first = false;
+      }
+      return out + '}';
+    }
+    case 'bigint':
+      return String(v);
+    default:
+      return undefined; // undefined, functions, symbols: omitted like JSON.stringify
+  }
+}
+
+/** Hex sha256; the one-shot `hash()` avoids a Hash object per call (120k calls per 30k nodes). */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text);
 }

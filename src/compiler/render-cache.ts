@@ -1,5 +1,6 @@
 import type { DocBlock, MacroInfo, RenderResult } from './jinja/types.js';
-import { sha256, stableJson } from './node-config.js';
+import { hash } from 'node:crypto';
+import { stableJson } from './node-config.js';
 
 /**
  * Per-file render results kept between compiles (`target/strata_compile_cache.json`).
@@ -14,6 +15,8 @@ export interface RenderCacheEntry {
   readonly target: string | null;
   /** macro unique name -> content hash when rendered. */
   readonly macros: Readonly<Record<string, string>>;
+  /** sha256 of the node's final config (pre-render config is in `key`, config() in `result`). */
+  readonly configHash?: string;
 }
 
 export interface RenderCacheData {
@@ -22,9 +25,19 @@ export interface RenderCacheData {
   readonly libraryFiles: Readonly<Record<string, string>>;
   readonly library: Library;
   readonly entries: Readonly<Record<string, RenderCacheEntry>>;
+  /**
+   * unique id -> short hash of the compiled SQL last written to `target/compiled/`, so a warm
+   * compile rewrites only changed files without reading the previous 50 MB manifest.json.
+   */
+  readonly compiled?: Readonly<Record<string, string>>;
+  /**
+   * Hash of everything the manifest is built from (every render key, schema/seed file hashes,
+   * library, target). Equal fingerprints with nothing re-rendered mean manifest.json is current.
+   */
+  readonly fingerprint?: string;
 }
 
-export const RENDER_CACHE_VERSION = 2;
+export const RENDER_CACHE_VERSION = 3;
 
 /** Macros and doc blocks of the project (parsed from macro and docs files). */
 export interface Library {
@@ -40,8 +53,19 @@ export interface RenderInputs {
   readonly macroHash: (uniqueName: string) => string | undefined;
 }
 
+/**
+ * Key of one render: a hash of everything the template sees besides vars/env/target/macros
+ * (those are checked value by value in isEntryValid).
+ *
+ * @example cacheKey(['<file hash>', 120, 0, renderNode]) // 'a3f1…' (40 hex chars)
+ */
 export function cacheKey(parts: readonly unknown[]): string {
-  return sha256(stableJson(parts));
+  return hash('sha1', stableJson(parts));
+}
+
+/** Short content hash of compiled SQL (change detection only, not security). */
+export function codeHash(text: string): string {
+  return hash('sha1', text);
 }
 
 export function isEntryValid(e: RenderCacheEntry, key: string, inputs: RenderInputs): boolean {

@@ -1,5 +1,4 @@
 import { DirectedGraph } from 'graphology';
-import { hasCycle, topologicalSort } from 'graphology-dag';
 import type { Manifest } from '../compiler/types.js';
 import { error, type Diagnostic } from '../diagnostics/index.js';
 
@@ -64,32 +63,51 @@ export function buildProjectGraph(manifest: Manifest): {
       col: n.loc.col,
     });
   }
+  // Adjacency arrays alongside the graphology store: ordering over plain arrays is several times
+  // faster than graphology-dag's topologicalSort plus neighbour iteration at 30k nodes.
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  g.forEachNode((id) => {
+    index.set(id, ids.length);
+    ids.push(id);
+  });
+  const children: number[][] = ids.map(() => []);
+  const indegree = new Array<number>(ids.length).fill(0);
   for (const n of Object.values(manifest.nodes)) {
+    const child = index.get(n.unique_id)!;
+    const seen = new Set<string>();
     for (const parent of n.depends_on.nodes) {
-      if (g.hasNode(parent) && !g.hasDirectedEdge(parent, n.unique_id)) {
-        g.addDirectedEdge(parent, n.unique_id);
-      }
+      const p = index.get(parent);
+      if (p === undefined || seen.has(parent)) continue;
+      seen.add(parent);
+      g.addDirectedEdge(parent, n.unique_id);
+      children[p]!.push(child);
+      indegree[child]!++;
     }
   }
-  if (hasCycle(g)) {
-    return { graph: undefined, diagnostics: findCycles(g) };
-  }
-  return { graph: { graph: g, order: stableTopologicalOrder(g) }, diagnostics: [] };
+  const order = stableTopologicalOrder(ids, children, indegree);
+  if (!order) return { graph: undefined, diagnostics: findCycles(g) };
+  return { graph: { graph: g, order }, diagnostics: [] };
 }
 
-/** Kahn's algorithm with a sorted ready set, so the order never depends on insertion order. */
-function stableTopologicalOrder(g: DirectedGraph<GraphNodeAttrs>): string[] {
-  // graphology-dag gives a valid order; we re-sort within each generation for determinism.
-  const order = topologicalSort(g);
-  const depth = new Map<string, number>();
-  for (const id of order) {
-    let d = 0;
-    g.forEachInNeighbor(id, (p) => {
-      d = Math.max(d, (depth.get(p) ?? 0) + 1);
-    });
-    depth.set(id, d);
+/**
+ * Kahn's algorithm over adjacency arrays. Nodes are ordered by generation (longest path from a
+ * root), ties by id, so the order never depends on insertion order. Undefined on a cycle.
+ */
+function stableTopologicalOrder(ids: readonly string[], children: readonly number[][], indegree: number[]): string[] | undefined {
+  const depth = new Array<number>(ids.length).fill(0);
+  const queue: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (indegree[i] === 0) queue.push(i);
+  for (let head = 0; head < queue.length; head++) {
+    const i = queue[head]!;
+    for (const c of children[i]!) {
+      if (depth[c]! < depth[i]! + 1) depth[c] = depth[i]! + 1;
+      if (--indegree[c]! === 0) queue.push(c);
+    }
   }
-  return order.sort((a, b) => (depth.get(a)! - depth.get(b)!) || (a < b ? -1 : a > b ? 1 : 0));
+  if (queue.length < ids.length) return undefined;
+  queue.sort((a, b) => depth[a]! - depth[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  return queue.map((i) => ids[i]!);
 }
 
 /** One diagnostic per distinct cycle, naming every node on it and where it is defined. */

@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { openAdapter } from '../../adapters/index.js';
+import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
+import { compileProject } from '../../compiler/index.js';
+import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
+import { runProject, type NodeResult } from '../../executor/index.js';
+import type { ResolvedTarget } from '../../project/types.js';
+import { profileCsv, type SeedProfile } from '../../seeds/index.js';
+import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
+import { RunProgress } from '../progress.js';
+import type { Reporter } from '../reporter.js';
+import { compileAndSelect } from './compile.js';
+
+type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
+
+interface ExecuteOptions extends CommonOptions {
+  cache?: boolean;
+}
+
+/** Registers a command that executes nodes (run, seed, build) with the shared flags. */
+export function registerExecute(
+  program: Command,
+  run: Run,
+  name: 'run' | 'seed' | 'build',
+  description: string,
+  resourceTypes: readonly string[],
+): void {
+  const cmd = program
+    .command(name)
+    .description(description)
+    .option('--threads <n>', 'how many nodes to build at once (default: the profile\'s threads)')
+    .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
+    .option('-x, --fail-fast', 'stop at the first failure');
+  addSelectionOptions(addProjectOptions(cmd)).action(async (opts: ExecuteOptions) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, () => execute(opts, reporter, name, resourceTypes));
+  });
+}
+
+async function execute(opts: ExecuteOptions, reporter: Reporter, command: string, resourceTypes: readonly string[]): Promise<number> {
+  // 1. Everything that can be wrong with the project is found before connecting.
+  const { files, compiled, selected } = await compileAndSelect(opts, resourceTypes);
+  const seedProfiles = await checkSeeds(files.root, compiled.manifest.nodes, selected);
+  reporter.diagnostics(compiled.warnings, files.root);
+  if (selected.length === 0) {
+    reporter.info('Nothing to do: the selection matched no nodes.');
+    return 0;
+  }
+  const adapter = await connect(files.target);
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    reporter.info('Interrupted: cancelling running statements (Ctrl-C again to quit at once)');
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    // 2. Templates that call is_incremental() are rendered again now that we know what exists.
+    let manifest = compiled.manifest;
+    if (Object.values(manifest.nodes).some((n) => n.config.materialized === 'incremental')) {
+      const existing = new Set<string>();
+      for (const schema of new Set(Object.values(manifest.nodes).map((n) => n.schema))) {
+        for (const r of await adapter.listRelations(schema)) existing.add(`${r.schema}.${r.name}`);
+      }
+      const again = await compileProject(files, {
+        fullRefresh: opts.fullRefresh ?? false,
+        relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
+        which: command,
+      });
+      manifest = again.manifest;
+    }
+    const threads = Number(opts.threads ?? files.target.threads);
+    const progress = new RunProgress(reporter, selected.length);
+    const summary = await runProject({
+      adapter,
+      manifest,
+      ids: selected,
+      projectRoot: files.root,
+      targetDir: join(files.root, files.config.targetPath),
+      command,
+      threads: Number.isFinite(threads) && threads > 0 ? threads : 1,
+      fullRefresh: opts.fullRefresh ?? false,
+      failFast: opts.failFast ?? false,
+      seedProfiles,
+      onRunStart: files.config.onRunStart,
+      onRunEnd: files.config.onRunEnd,
+      signal: controller.signal,
+      events: {
+        onLockWait: (schema) => progress.waiting(schema),
+        onStart: (node) => progress.start(node),
+        onFinish: (node, r, done) => progress.finish(node, r, done),
+      },
+    });
+    progress.end();
+    return summarize(reporter, summary.results, summary.elapsed, interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await adapter.close();
+  }
+}
+
+function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: number, interrupted: boolean): number {
+  const count = (s: string): number => results.filter((r) => r.status === s).length;
+  const ok = count('success') + count('pass');
+  const bad = results.filter((r) => r.status === 'error' || r.status === 'fail');
+  if (reporter.format === 'text' && bad.length) {
+    reporter.info('');
+    for (const r of bad) reporter.info(`${r.status.toUpperCase()} ${r.id}: ${r.message ?? ''}`);
+  }
+  reporter.info(
+    `${interrupted ? 'Interrupted' : 'Done'} in ${elapsed.toFixed(1)}s: ${ok} ok, ${count('warn')} warn, ${count('error')} error, ${count('fail')} fail, ${count('skipped')} skipped`,
+    { event: 'run_summary', ok, warn: count('warn'), error: count('error'), fail: count('fail'), skipped: count('skipped'), elapsed },
+  );
+  if (interrupted) return 130;
+  return bad.length ? 1 : 0;
+}
+
+async function connect(target: ResolvedTarget): Promise<WarehouseAdapter> {
+  try {
+    const adapter = await openAdapter(target);
+    await adapter.query('select 1');
+    return adapter;
+  } catch (e) {
+    const where = target.type === 'postgres' ? `postgres://${target.user}@${target.host}:${target.port}/${target.dbname}` : `pglite ${target.path}`;
+    throw new CompileError([
+      {
+        code: 'connection-failed',
+        severity: 'error',
+        message: `cannot connect to ${where}: ${e instanceof Error ? e.message : String(e)}`,
+        hint: 'check the profile (strata debug shows which one is used) and that the server is running',
+      },
+    ]);
+  }
+}
+
+/** Parses every selected seed before the run: a malformed CSV stops the run with exit code 2. */
+async function checkSeeds(
+  root: string,
+  nodes: Readonly<Record<string, { resource_type: string; original_file_path: string; config: Readonly<Record<string, unknown>> }>>,
+  selected: readonly string[],
+): Promise<Map<string, SeedProfile>> {
+  const out = new Map<string, SeedProfile>();
+  const diagnostics: Diagnostic[] = [];
+  for (const id of selected) {
+    const n = nodes[id];
+    if (!n || n.resource_type !== 'seed') continue;
+    const delimiter = typeof n.config['delimiter'] === 'string' ? n.config['delimiter'] : ',';
+    const r = await profileCsv(join(root, n.original_file_path), n.original_file_path, delimiter);
+    diagnostics.push(...r.diagnostics);
+    if (r.profile) out.set(id, r.profile);
+  }
+  if (diagnostics.length) throw new CompileError(diagnostics);
+  return out;
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
+import type { Manifest, ManifestNode } from '../compiler/types.js';
+import { planHooks } from '../planner/index.js';
+import type { SeedProfile } from '../seeds/index.js';
+import { runDag, type NodeResult } from './dag-runner.js';
+import { cleanupTemporaries, executeNodePlan } from './execute-plan.js';
+import { schemasOf, writeRunResults, writeRunSql } from './run-artifacts.js';
+import { runNode } from './run-node.js';
+
+export interface RunEvents {
+  onLockWait?(schema: string): void;
+  onStart?(node: ManifestNode, running: number): void;
+  onFinish?(node: ManifestNode, result: NodeResult, done: number, total: number): void;
+}
+
+export interface RunProjectOptions {
+  readonly adapter: WarehouseAdapter;
+  readonly manifest: Manifest;
+  readonly ids: readonly string[];
+  readonly projectRoot: string;
+  readonly targetDir: string;
+  readonly command: string;
+  readonly threads: number;
+  readonly fullRefresh: boolean;
+  readonly failFast: boolean;
+  readonly seedProfiles: ReadonlyMap<string, SeedProfile>;
+  readonly onRunStart: readonly string[];
+  readonly onRunEnd: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly events?: RunEvents;
+}
+
+export interface RunSummary {
+  readonly results: readonly NodeResult[];
+  readonly elapsed: number;
+  readonly runId: string;
+}
+
+/**
+ * Executes selected nodes against the warehouse: takes the run lock of each target schema,
+ * removes leftovers of killed runs, creates schemas, runs hooks and the DAG, writes
+ * `run_results.json` and `target/run/**.sql`. Ctrl-C (the signal) cancels running statements.
+ */
+export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const runId = randomUUID();
+  const schemas = schemasOf(o.manifest, o.ids);
+  const releases: (() => Promise<void>)[] = [];
+  const onAbort = (): void => void o.adapter.cancelAll();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (const schema of schemas) {
+      let release = await o.adapter.acquireRunLock(schema, { wait: false });
+      if (!release) {
+        o.events?.onLockWait?.(schema);
+        release = await o.adapter.acquireRunLock(schema, { wait: true });
+      }
+      if (release) releases.push(release);
+    }
+    for (const schema of schemas) {
+      await o.adapter.query(`create schema if not exists "${schema.replace(/"/g, '""')}"`);
+      // Under the lock nobody else is building here: anything temporary is a killed run's leftover.
+      await cleanupTemporaries(o.adapter, schema);
+    }
+    if (o.onRunStart.length) await executeNodePlan(o.adapter, planHooks('on-run-start', o.onRunStart));
+    const idSet = new Set(o.ids);
+    const results = await runDag({
+      ids: o.ids,
+      parents: (id) => (o.manifest.nodes[id]?.depends_on.nodes ?? []).filter((p) => idSet.has(p)),
+      threads: Math.max(1, Math.min(o.threads, o.adapter.maxConcurrency)),
+      failFast: o.failFast,
+      ...(o.signal ? { signal: o.signal } : {}),
+      runNode: (id, signal) =>
+        runNode(
+          {
+            adapter: o.adapter,
+            manifest: o.manifest,
+            projectRoot: o.projectRoot,
+            fullRefresh: o.fullRefresh,
+            runId,
+            seedProfiles: o.seedProfiles,
+            onExecuted: (node, sql) => writeRunSql(o.targetDir, node, sql),
+          },
+          id,
+          signal,
+        ),
+      events: {
+        onStart: (id, running) => o.events?.onStart?.(o.manifest.nodes[id]!, running.length),
+        onFinish: (r, done, total) => o.events?.onFinish?.(o.manifest.nodes[r.id]!, r, done, total),
+      },
+    });
+    if (o.onRunEnd.length && !o.signal?.aborted) await executeNodePlan(o.adapter, planHooks('on-run-end', o.onRunEnd));
+    const elapsed = (performance.now() - started) / 1000;
+    await writeRunResults(o.targetDir, results, {
+      invocationId: runId,
+      command: o.command,
+      elapsed,
+      args: { threads: o.threads, full_refresh: o.fullRefresh, fail_fast: o.failFast },
+    });
+    return { results, elapsed, runId };
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    for (const release of releases.reverse()) await release().catch(() => undefined);
+  }
+}
+

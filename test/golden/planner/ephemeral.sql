@@ -1,0 +1,1 @@
+-- model.test.orders (ephemeral) -> (no relation)

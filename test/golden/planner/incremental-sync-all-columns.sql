@@ -1,0 +1,28 @@
+-- model.test.orders (incremental) -> "analytics"."orders"
+
+-- phase 1 (transaction)
+begin;
+-- step: stage new rows
+create temporary table "orders__strata_tmp_c5a0ebf8" on commit drop as (
+select id, customer_id, ordered_at, amount from "raw"."orders"
+);
+-- step: add column
+alter table "analytics"."orders" add column "status" text;
+-- step: drop column
+alter table "analytics"."orders" drop column "customer_id";
+-- step: drop column
+alter table "analytics"."orders" drop column "ordered_at";
+-- step: alter column type
+alter table "analytics"."orders" alter column "amount" type numeric using "amount"::numeric;
+-- step: delete matched
+delete from "analytics"."orders" as strata_target
+using pg_temp."orders__strata_tmp_c5a0ebf8" as strata_new
+where strata_target."id" = strata_new."id";
+-- step: delete matched (null keys)
+delete from "analytics"."orders" as strata_target
+using pg_temp."orders__strata_tmp_c5a0ebf8" as strata_new
+where (strata_new."id" is null) and strata_target."id" is not distinct from strata_new."id";
+-- step: insert (rows affected)
+insert into "analytics"."orders" ("id", "amount", "status")
+select "id", "amount", "status" from pg_temp."orders__strata_tmp_c5a0ebf8";
+commit;

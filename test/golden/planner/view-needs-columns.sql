@@ -1,0 +1,2 @@
+-- model.test.orders (view) -> "analytics"."orders"
+-- needs the new query columns before it can be planned
