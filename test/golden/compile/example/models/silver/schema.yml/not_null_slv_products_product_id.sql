@@ -1,0 +1,3 @@
+select product_id
+from "postgres"."analytics"."slv_products"
+where product_id is null
