@@ -61,6 +61,9 @@ export class PostgresAdapter implements WarehouseAdapter {
       client: 'pg',
       connection: this.config as Knex.PgConnectionConfig,
       pool: { min: 0, max: this.maxConcurrency + 1 },
+      // Errors reach the caller as rejections; knex's own console logging would only duplicate
+      // them on the user's terminal (and only cli/ prints).
+      log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
     });
   }
 

@@ -40,9 +40,9 @@ export async function writeManifest(targetDir: string, manifest: Manifest): Prom
   await writeAtomic(join(targetDir, 'manifest.json'), JSON.stringify(manifest));
 }
 
-/** `target/compiled/<project>/<file>` (generic tests: `<yml dir>/<yml name>/<test>.sql`). */
+/** `target/compiled/<project>/<file>` (generic tests: `<yml dir>/<yml name>/<test path>`). */
 export function compiledPath(targetDir: string, n: ManifestNode): string {
-  const file = n.test_metadata ? join(n.original_file_path, `${n.name}.sql`) : n.original_file_path;
+  const file = n.test_metadata ? join(n.original_file_path, n.path) : n.original_file_path;
   const finalFile = n.resource_type === 'snapshot' ? join(n.original_file_path, `${n.name}.sql`) : file;
   return join(targetDir, 'compiled', n.package_name, finalFile);
 }

@@ -3,7 +3,7 @@ import type { NodeProperties, ProjectFiles, SourceFile, TestSpec } from '../proj
 import { resolveFolderConfig } from '../project/index.js';
 import type { RenderNode } from './jinja/types.js';
 import { generateSchemaName, mergeConfig } from './node-config.js';
-import { genericTestName, testUniqueId } from './test-names.js';
+import { genericTestNames, testUniqueId } from './test-names.js';
 
 /** A node before rendering: identity, file and pre-render config. Internal to the compiler. */
 export interface Draft {
@@ -141,8 +141,11 @@ export function genericTestDrafts(
     const testName = dot > 0 ? spec.name.slice(dot + 1) : spec.name;
     const kwargs: Record<string, unknown> = { ...spec.args };
     if (columnName !== null && kwargs['column_name'] === undefined) kwargs['column_name'] = columnName;
-    const name = spec.customName ?? genericTestName(testName, namespace, targetName, kwargs);
+    const names = spec.customName ? { full: spec.customName, short: spec.customName } : genericTestNames(testName, namespace, targetName, kwargs);
+    const name = names.full;
     const folder = resolveFolderConfig(files.config.tests, project, ymlFile);
+    // dbt: a truncated name becomes the alias (unless the test sets one) and the file name.
+    const alias = names.short !== names.full && spec.config?.['alias'] === undefined ? { alias: names.short } : undefined;
     out.push({
       id: testUniqueId(project, name, attachedTo, ymlFile),
       resourceType: 'test',
@@ -151,9 +154,9 @@ export function genericTestDrafts(
       fileHash: '',
       body: '',
       lineOffset: 0,
-      path: `${name}.sql`,
+      path: `${names.short}.sql`,
       fqn: [project, ...stripExt(ymlFile).split('/').slice(1, -1), name],
-      preConfig: baseConfig('test', { severity: 'ERROR' }, folder, spec.config),
+      preConfig: baseConfig('test', { severity: 'ERROR' }, folder, spec.config, alias),
       patchPath: null,
       loc: { line: spec.loc.line, col: spec.loc.col },
       generic: { testName, namespace, kwargs, model: target, attachedTo, columnName, spec },

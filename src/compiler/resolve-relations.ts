@@ -30,20 +30,24 @@ export function resolvePlaceholders(
 }
 
 /**
- * Injects ephemeral CTEs into a query the way dbt does: merged into the query's own leading
- * `with` when it has one, otherwise as a new `with` clause.
+ * Injects ephemeral CTEs exactly as dbt-core does (sqlparse token insertion): each CTE is
+ * ` __dbt__cte__<name> as (\n<sql>\n)`, joined by `, `; merged after the query's own top-level
+ * `with` (plus a comma) when it has one, otherwise a `with` goes before the first non-space
+ * token, with no space after the last CTE (dbt's well-known `)select`).
  *
  * @example injectCtes('select * from __dbt__cte__a', [{name: 'a', sql: 'select 1'}])
- * // 'with __dbt__cte__a as (\nselect 1\n) select * from __dbt__cte__a'
+ * // 'with __dbt__cte__a as (\nselect 1\n)select * from __dbt__cte__a'
+ * @example injectCtes('with x as (select 1) select * from x', [{name: 'a', sql: 'select 2'}])
+ * // 'with __dbt__cte__a as (\nselect 2\n), x as (select 1) select * from x'
  */
 export function injectCtes(sql: string, ctes: readonly { name: string; sql: string }[]): string {
   if (ctes.length === 0) return sql;
-  const defs = ctes.map((c) => `${EPHEMERAL_PREFIX}${c.name} as (\n${c.sql}\n)`).join(', ');
-  const lead = /^(\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*)with(\s+recursive)?\b/i.exec(sql);
+  const defs = ctes.map((c) => ` ${EPHEMERAL_PREFIX}${c.name} as (\n${c.sql}\n)`).join(', ');
+  const lead = /^(\s*(?:--[^\n]*(?:\n|$)\s*|\/\*[\s\S]*?\*\/\s*)*)with(\s+recursive)?\b/i.exec(sql);
   if (lead) {
     const at = lead[0].length;
-    return `${sql.slice(0, at)} ${defs},${sql.slice(at)}`;
+    return `${sql.slice(0, at)}${defs},${sql.slice(at)}`;
   }
   const ws = /^\s*/.exec(sql)![0];
-  return `${ws}with ${defs} ${sql.slice(ws.length)}`;
+  return `${ws}with${defs}${sql.slice(ws.length)}`;
 }

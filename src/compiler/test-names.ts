@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto';
 
 /**
- * dbt's generated name for a generic test, so unique ids and `--select` by test name match
- * what dbt users know.
+ * dbt's generated names for a generic test: `full` is the node name (unique ids and `--select`
+ * match what dbt users know); `short` is the file name and, when it differs, the alias (names of
+ * 64+ characters are cut to 30 characters plus an md5 of the full name, as dbt does).
  *
- * @example genericTestName('accepted_values', null, 'orders', {column_name: 'status', values: ['a', 'b']})
- * // 'accepted_values_orders_status__a__b'
+ * @example genericTestNames('accepted_values', null, 'orders', {column_name: 'status', values: ['a', 'b']})
+ * // { full: 'accepted_values_orders_status__a__b', short: 'accepted_values_orders_status__a__b' }
  */
-export function genericTestName(
+export function genericTestNames(
+  testName: string,
+  namespace: string | null,
+  targetName: string,
+  args: Readonly<Record<string, unknown>>,
+): { readonly full: string; readonly short: string } {
+  const full = genericTestFullName(testName, namespace, targetName, args);
+  if (full.length < 64) return { full, short: full };
+  const label = createHash('md5').update(full).digest('hex');
+  const identifier = `${namespace ? `${namespace}_` : ''}${testName}_${targetName}`;
+  return { full, short: `${identifier.slice(0, 30)}_${label}` };
+}
+
+function genericTestFullName(
   testName: string,
   namespace: string | null,
   targetName: string,
@@ -21,13 +35,9 @@ export function genericTestName(
     for (const p of parts) flat.push(typeof p === 'string' ? p : JSON.stringify(p) ?? 'None');
   }
   const unique = flat.map((a) => a.replace(/[^0-9a-zA-Z_]+/g, '_')).join('__');
-  const prefix = namespace ? `${namespace}_` : '';
-  const identifier = `${testName}_${targetName}`;
-  const full = unique ? `${prefix}${identifier}_${unique}` : `${prefix}${identifier}`;
-  if (full.length < 64) return full;
-  // Long names are truncated with an md5 suffix, as dbt does, to fit relation name limits.
-  const label = createHash('md5').update(full).digest('hex');
-  return `${prefix}${identifier.slice(0, 30)}_${label}`;
+  // dbt: test_identifier = f"{namespace}_{name}" (when namespaced) + "_" + model name.
+  const identifier = `${namespace ? `${namespace}_` : ''}${testName}_${targetName}`;
+  return `${identifier}_${unique}`;
 }
 
 /** dbt-style `test.<package>.<name>.<10 hex>` unique id. */

@@ -47,7 +47,10 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
     reporter.info('Nothing to do: the selection matched no nodes.');
     return 0;
   }
-  const adapter = await connect(files.target);
+  // --threads sizes the connection pool too: the profile's `threads` is only the default.
+  const requested = Number(opts.threads ?? files.target.threads);
+  const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
+  const adapter = await connect({ ...files.target, threads });
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {
@@ -73,7 +76,6 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       });
       manifest = again.manifest;
     }
-    const threads = Number(opts.threads ?? files.target.threads);
     const progress = new RunProgress(reporter, selected.length);
     const summary = await runProject({
       adapter,
@@ -82,7 +84,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       projectRoot: files.root,
       targetDir: join(files.root, files.config.targetPath),
       command,
-      threads: Number.isFinite(threads) && threads > 0 ? threads : 1,
+      threads,
       fullRefresh: opts.fullRefresh ?? false,
       failFast: opts.failFast ?? false,
       seedProfiles,
