@@ -17,6 +17,7 @@ import {
   type RenderInputs,
 } from './render-cache.js';
 import { assembleManifest, type Rendered } from './assemble.js';
+import { checkInFileConfig } from './check-config.js';
 import { renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
@@ -239,13 +240,24 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       diagnostics.push(...outcome.diagnostics.map((x) => locateTestDiagnostic(x, j.draft)));
       return;
     }
-    results.set(j.draft, outcome.result);
-    entries[j.cacheId] = makeEntry(j.key, outcome.result, inputs);
+    // In-file config() values are checked once, when rendered; warnings travel with the cached
+    // result so a warm compile still shows them.
+    const checked = checkInFileConfig(j.draft, outcome.result.config);
+    const errs = checked.filter((x) => x.severity === 'error');
+    if (errs.length) {
+      diagnostics.push(...errs);
+      return;
+    }
+    const warns = checked.filter((x) => x.severity === 'warning');
+    const result = warns.length ? { ...outcome.result, warnings: [...(outcome.result.warnings ?? []), ...warns] } : outcome.result;
+    results.set(j.draft, result);
+    entries[j.cacheId] = makeEntry(j.key, result, inputs);
   });
   const rendered: Rendered[] = [];
   for (const d of drafts) {
     const result = results.get(d);
     if (!result) continue;
+    if (result.warnings?.length) diagnostics.push(...result.warnings);
     const finalConfig = mergeConfig(d.preConfig, result.config);
     // The final config is a function of the cache key and the cached result, so its hash is
     // kept with the entry instead of re-serialising 30k configs on every warm compile.

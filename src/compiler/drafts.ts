@@ -84,7 +84,9 @@ export function renderNodeFor(d: Draft, files: ProjectFiles): RenderNode {
     schema,
     alias: typeof c['alias'] === 'string' ? c['alias'] : d.name,
     config: c,
-    lineOffset: d.lineOffset,
+    // RenderNode.lineOffset is the 1-based line where the body starts; Draft.lineOffset counts
+    // the lines before it (0 for whole files). Passing 0 through put every error one line up.
+    lineOffset: d.lineOffset + 1,
   };
 }
 

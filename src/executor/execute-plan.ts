@@ -86,6 +86,39 @@ export function isStrataTemporaryName(name: string, runId?: string): boolean {
 }
 
 /**
+ * PostgreSQL only: terminates statements that are still building a temporary relation in
+ * `schema` and waits until they are gone. A run killed with SIGKILL leaves its running statement
+ * on the server (Postgres notices the dead client only when it replies), where it would hold
+ * locks on the parents, block this run's swaps, and finally commit a `__strata_tmp_` table after
+ * our cleanup. Call it while holding the run lock: then no live run builds in `schema`.
+ * Best effort: without the privilege to terminate them, the run waits for them as before.
+ *
+ * @example await stopOrphanedBuilds(db, 'analytics') // [12345] (pids terminated)
+ */
+export async function stopOrphanedBuilds(adapter: WarehouseAdapter, schema: string, timeoutMs = 10_000): Promise<number[]> {
+  if (adapter.type !== 'postgres') return [];
+  const quoted = `"${schema.replace(/"/g, '""')}"."`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = `${quoted}[^"]*(${TEMP_MARKER}|${BACKUP_MARKER})[0-9a-f]{8}`;
+  const find = `select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle' and query ~ $1`;
+  let pids: number[];
+  try {
+    pids = (await adapter.query<{ pid: number }>(find, [pattern])).rows.map((r) => r.pid);
+    if (pids.length === 0) return [];
+    await adapter.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+  } catch {
+    return [];
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const left = await adapter.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where pid = any($1::int[])', [pids]);
+    if ((left.rows[0]?.n ?? 0) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pids;
+}
+
+/**
  * Drops relations left in `schema` by an interrupted run (SIGKILL between the build and the
  * swap): names matching `isStrataTemporaryName`, of this run only when `runId` is given. Drops
  * are RESTRICT: if something a user built depends on a leftover, it is kept and reported in

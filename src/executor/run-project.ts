@@ -4,7 +4,7 @@ import type { Manifest, ManifestNode } from '../compiler/types.js';
 import { planHooks } from '../planner/index.js';
 import type { SeedProfile } from '../seeds/index.js';
 import { runDag, type NodeResult } from './dag-runner.js';
-import { cleanupTemporaries, executeNodePlan } from './execute-plan.js';
+import { cleanupTemporaries, executeNodePlan, stopOrphanedBuilds } from './execute-plan.js';
 import { schemasOf, writeRunResults, writeRunSql } from './run-artifacts.js';
 import { runNode } from './run-node.js';
 
@@ -60,19 +60,30 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
     }
     for (const schema of schemas) {
       await o.adapter.query(`create schema if not exists "${schema.replace(/"/g, '""')}"`);
-      // Under the lock nobody else is building here: anything temporary is a killed run's leftover.
+      // Under the lock nobody else is building here: a statement still building a temporary
+      // relation belongs to a killed run, and anything temporary is a killed run's leftover.
+      await stopOrphanedBuilds(o.adapter, schema);
       await cleanupTemporaries(o.adapter, schema);
     }
     if (o.onRunStart.length) await executeNodePlan(o.adapter, planHooks('on-run-start', o.onRunStart));
     const idSet = new Set(o.ids);
+    // The runner aborts its signal on Ctrl-C and on --fail-fast: either way, statements still
+    // running in other threads are cancelled on the server (not left to finish).
+    let watched: AbortSignal | undefined;
+    const watch = (signal: AbortSignal): void => {
+      if (watched === signal) return;
+      watched = signal;
+      signal.addEventListener('abort', () => void o.adapter.cancelAll().catch(() => undefined), { once: true });
+    };
     const results = await runDag({
       ids: o.ids,
       parents: (id) => (o.manifest.nodes[id]?.depends_on.nodes ?? []).filter((p) => idSet.has(p)),
       threads: Math.max(1, Math.min(o.threads, o.adapter.maxConcurrency)),
       failFast: o.failFast,
       ...(o.signal ? { signal: o.signal } : {}),
-      runNode: (id, signal) =>
-        runNode(
+      runNode: (id, signal) => {
+        watch(signal);
+        return runNode(
           {
             adapter: o.adapter,
             manifest: o.manifest,
@@ -84,7 +95,8 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
           },
           id,
           signal,
-        ),
+        );
+      },
       events: {
         onStart: (id, running) => o.events?.onStart?.(o.manifest.nodes[id]!, running.length),
         onFinish: (r, done, total) => o.events?.onFinish?.(o.manifest.nodes[r.id]!, r, done, total),

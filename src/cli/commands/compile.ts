@@ -4,7 +4,7 @@ import { compileProject, readManifest, type CompiledProject } from '../../compil
 import { CompileError } from '../../diagnostics/index.js';
 import { selectNodes } from '../../graph/index.js';
 import type { ProjectFiles } from '../../project/types.js';
-import { addProjectOptions, addSelectionOptions, load, reporterFor, type CommonOptions } from '../common.js';
+import { addProjectOptions, addSelectionOptions, load, projectRoot, reporterFor, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
 
 /** Loads, compiles and selects; shared by compile, ls and (later) run/build/test. */
@@ -47,7 +47,7 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
       const started = performance.now();
       const { compiled, selected } = await compileAndSelect(opts);
       const ms = Math.round(performance.now() - started);
-      reporter.diagnostics(compiled.warnings, undefined);
+      reporter.diagnostics(compiled.warnings, projectRoot(opts));
       const { rendered, reused, nodes, written } = compiled.stats;
       if (opts.select && selected.length === 1) {
         reporter.result(compiled.manifest.nodes[selected[0]!]?.compiled_code ?? '');

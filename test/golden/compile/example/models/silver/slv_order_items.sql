@@ -9,7 +9,7 @@ select
   quantity,
   unit_price_cents
 from "postgres"."analytics"."brz_order_items"
-) -- Silver order lines: a missing unit price falls back to the product's list price.
+)-- Silver order lines: a missing unit price falls back to the product's list price.
 select
   i.order_item_id::bigint                                            as order_item_id,
   i.order_id::bigint                                                 as order_id,
