@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openAdapter } from '../../adapters/index.js';
 import { CompileError } from '../../diagnostics/index.js';
 import { addProjectOptions, load, reporterFor, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
@@ -29,6 +28,7 @@ export function registerDebug(program: Command, run: (r: Reporter, f: () => Prom
       const started = performance.now();
       let adapter;
       try {
+        const { openAdapter } = await import('../../adapters/index.js');
         adapter = await openAdapter(t);
         const version = await adapter.serverVersion();
         reporter.info(`connection: OK (${Math.round(performance.now() - started)} ms) ${version}`, { connection: 'ok', version });

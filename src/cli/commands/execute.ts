@@ -1,12 +1,13 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { openAdapter } from '../../adapters/index.js';
+import { acquirePgliteRunLock, pgliteLockHolder } from '../../adapters/pglite-run-lock.js';
 import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import { compileProject } from '../../compiler/index.js';
 import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
-import { runProject, type NodeResult } from '../../executor/index.js';
+import type { NodeResult } from '../../executor/index.js';
 import type { ResolvedTarget } from '../../project/types.js';
-import { profileCsv, type SeedProfile } from '../../seeds/index.js';
+import type { SeedProfile } from '../../seeds/index.js';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
 import { RunProgress } from '../progress.js';
 import type { Reporter } from '../reporter.js';
@@ -50,7 +51,14 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   // --threads sizes the connection pool too: the profile's `threads` is only the default.
   const requested = Number(opts.threads ?? files.target.threads);
   const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
-  const adapter = await connect({ ...files.target, threads });
+  const releaseDataDir = await lockPgliteDataDir(files.target, reporter);
+  let adapter: WarehouseAdapter;
+  try {
+    adapter = await connect({ ...files.target, threads });
+  } catch (e) {
+    await releaseDataDir();
+    throw e;
+  }
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {
@@ -77,6 +85,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       manifest = again.manifest;
     }
     const progress = new RunProgress(reporter, selected.length);
+    const { runProject } = await import('../../executor/index.js');
     const summary = await runProject({
       adapter,
       manifest,
@@ -102,8 +111,34 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await adapter.close();
+    try {
+      await adapter.close();
+    } finally {
+      await releaseDataDir();
+    }
   }
+}
+
+/**
+ * PGlite is a database inside this process: two processes opening one data directory would each
+ * cache pages the other rewrites. So the data directory's lock file is taken BEFORE opening it
+ * (the per-schema run locks taken later share it) and held until the database is closed; a
+ * second process waits, saying why. A lock file whose pid is dead (a killed run) is stale.
+ */
+async function lockPgliteDataDir(target: ResolvedTarget, reporter: Reporter): Promise<() => Promise<void>> {
+  if (target.type !== 'pglite' || target.path === 'memory://' || target.path === '') return async () => undefined;
+  await mkdir(target.path, { recursive: true });
+  const scope = `open:${target.path}`;
+  let release = await acquirePgliteRunLock(target.path, scope, '', false);
+  if (!release) {
+    const pid = await pgliteLockHolder(target.path);
+    reporter.info(
+      `Waiting for the PGlite data directory ${target.path}: another strata process${pid !== undefined ? ` (pid ${pid})` : ''} is using it`,
+      { path: target.path, pid: pid ?? null },
+    );
+    release = await acquirePgliteRunLock(target.path, scope, '', true);
+  }
+  return release ?? (async () => undefined);
 }
 
 function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: number, interrupted: boolean): number {
@@ -124,6 +159,8 @@ function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: 
 
 async function connect(target: ResolvedTarget): Promise<WarehouseAdapter> {
   try {
+    // Database drivers load only for commands that connect: `compile` stays fast.
+    const { openAdapter } = await import('../../adapters/index.js');
     const adapter = await openAdapter(target);
     await adapter.query('select 1');
     return adapter;
@@ -148,6 +185,7 @@ async function checkSeeds(
 ): Promise<Map<string, SeedProfile>> {
   const out = new Map<string, SeedProfile>();
   const diagnostics: Diagnostic[] = [];
+  const { profileCsv } = await import('../../seeds/index.js');
   for (const id of selected) {
     const n = nodes[id];
     if (!n || n.resource_type !== 'seed') continue;
