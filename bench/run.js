@@ -10,3 +10,12 @@ for (const n of [1000, 10000]) {
       `naive --no-cache ${fmt(r.naiveNoCache)}`,
   );
 }
+
+// Execution benchmarks (issue 3): need the PostgreSQL server of STRATA_BENCH_DATABASE_URL
+// (default postgres://postgres@127.0.0.1:5432/test); each uses its own schema and drops it.
+const { benchScheduler, formatScheduler } = await import('./scheduler.js');
+const { benchParallel, formatParallel } = await import('./parallel.js');
+const { benchSeeds, formatSeeds } = await import('./seeds.js');
+for (const db of ['postgres', 'pglite']) console.log(formatScheduler(await benchScheduler({ db, n: 1000 })));
+console.log(formatParallel(await benchParallel()));
+console.log(formatSeeds(await benchSeeds()));

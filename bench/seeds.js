@@ -3,7 +3,7 @@
 // CSV and send batched multi-row INSERTs (1,000 rows per statement, bound parameters, one
 // transaction) with pg into a table of the same column types. Issue 3 target: COPY >= 5x faster.
 // Also the PGlite figure (COPY from a blob).
-import { createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
@@ -14,7 +14,6 @@ const STATUSES = ['placed', 'shipped', 'delivered', 'returned', 'cancelled'];
 
 /** Deterministic orders CSV: id, customer_id, amount, ordered_at, status, is_gift. */
 export async function generateCsv(file, rows) {
-  if (existsSync(file) && statSync(file).size > 0 && statSync(file).mtimeMs > 0) rmSync(file);
   const out = createWriteStream(file);
   let s = 42;
   const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
@@ -76,7 +75,6 @@ export async function benchSeeds({ rows = 1_000_000 } = {}) {
   const pgDir = writeBenchProject('seeds-postgres', 'postgres', pgSchema, {});
   const liteDir = writeBenchProject('seeds-pglite', 'pglite', 'bench_seeds', {});
   const csvAbs = join(pgDir, csv);
-  const { mkdirSync, copyFileSync } = await import('node:fs');
   mkdirSync(join(pgDir, 'seeds'), { recursive: true });
   mkdirSync(join(liteDir, 'seeds'), { recursive: true });
   await generateCsv(csvAbs, rows);
