@@ -193,7 +193,7 @@ export function assembleManifest(
     const schema = ident?.schema ?? generateSchemaName(t.schema, c['schema']);
     const alias = ident?.alias ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name);
     const enabled = c['enabled'] !== false;
-    const config = { ...c, enabled } as unknown as NodeConfig;
+    const config = resolveHookPlaceholders({ ...c, enabled }, lookup) as unknown as NodeConfig;
     const tags = Array.isArray(c['tags']) ? (c['tags'] as unknown[]).map(String) : [];
     const raw = d.generic ? genericRawCode(d) : d.body;
     const node: ManifestNode = {
@@ -363,4 +363,23 @@ export function findCall(body: string, fn: string, args: readonly string[]): { l
   const line = before.split('\n').length;
   const col = m.index - before.lastIndexOf('\n');
   return { line, col };
+}
+
+/** Hooks were rendered with relation placeholders; print them as final SQL like the body. */
+function resolveHookPlaceholders(
+  config: Record<string, unknown>,
+  lookup: (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined,
+): Record<string, unknown> {
+  for (const key of ['pre_hook', 'post_hook']) {
+    const hooks = config[key];
+    if (!Array.isArray(hooks)) continue;
+    config[key] = hooks.map((h: unknown) =>
+      typeof h === 'string'
+        ? resolvePlaceholders(h, lookup)
+        : typeof h === 'object' && h !== null && typeof (h as { sql?: unknown }).sql === 'string'
+          ? { ...(h as Record<string, unknown>), sql: resolvePlaceholders((h as { sql: string }).sql, lookup) }
+          : h,
+    );
+  }
+  return config;
 }

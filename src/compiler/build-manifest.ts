@@ -22,6 +22,8 @@ import { renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
 import type { Manifest } from './types.js';
+import { resolvePlaceholders } from './resolve-relations.js';
+import { relative } from 'node:path';
 import { resolveFolderConfig } from '../project/index.js';
 
 export interface CompileOptions {
@@ -45,6 +47,8 @@ export interface CompileOutput {
   readonly diagnostics: readonly Diagnostic[];
   readonly cache: RenderCacheData;
   readonly stats: { readonly rendered: number; readonly reused: number; readonly nodes: number };
+  /** `on-run-start` / `on-run-end` from the project file, rendered to SQL. */
+  readonly hooks: { readonly onRunStart: readonly string[]; readonly onRunEnd: readonly string[] };
 }
 
 /**
@@ -253,12 +257,35 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     results.set(j.draft, result);
     entries[j.cacheId] = makeEntry(j.key, result, inputs);
   });
+  // pre_hook/post_hook strings are templates too (`grant select on {{ this }} ...`): rendered in
+  // the node's context; placeholders are resolved with the node's SQL in assemble.
+  const renderHook = (hook: string, d: Draft): string => {
+    if (!hook.includes('{{') && !hook.includes('{%')) return hook;
+    const outcome = getRenderer().render(renderNodeFor(d, files), hook);
+    if (outcome.ok) return outcome.result.sql;
+    diagnostics.push(...outcome.diagnostics.map((x) => ({ ...x, file: x.file ?? d.file, message: `in a hook of ${d.name}: ${x.message}` })));
+    return hook;
+  };
+  const renderHooks = (config: Record<string, unknown>, d: Draft): Record<string, unknown> => {
+    for (const key of ['pre_hook', 'post_hook']) {
+      const hooks = config[key];
+      if (!Array.isArray(hooks) || hooks.length === 0) continue;
+      config[key] = hooks.map((h: unknown) =>
+        typeof h === 'string'
+          ? renderHook(h, d)
+          : typeof h === 'object' && h !== null && typeof (h as { sql?: unknown }).sql === 'string'
+            ? { ...(h as Record<string, unknown>), sql: renderHook((h as { sql: string }).sql, d) }
+            : h,
+      );
+    }
+    return config;
+  };
   const rendered: Rendered[] = [];
   for (const d of drafts) {
     const result = results.get(d);
     if (!result) continue;
     if (result.warnings?.length) diagnostics.push(...result.warnings);
-    const finalConfig = mergeConfig(d.preConfig, result.config);
+    const finalConfig = renderHooks(mergeConfig(d.preConfig, result.config), d);
     // The final config is a function of the cache key and the cached result, so its hash is
     // kept with the entry instead of re-serialising 30k configs on every warm compile.
     const cacheId = `${d.id}@${d.file}`;
@@ -273,6 +300,10 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   const renderedCount = jobs.length;
 
   const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics);
+  const hooks = {
+    onRunStart: renderRunHooks(files, 'on-run-start', files.config.onRunStart, getRenderer, manifest, diagnostics),
+    onRunEnd: renderRunHooks(files, 'on-run-end', files.config.onRunEnd, getRenderer, manifest, diagnostics),
+  };
   const fingerprint = cacheKey([
     RENDER_CACHE_VERSION,
     libraryFiles,
@@ -292,7 +323,45 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       fingerprint,
     },
     stats: { rendered: renderedCount, reused, nodes: Object.keys(manifest.nodes).length },
+    hooks,
   };
+}
+
+/** Renders project-level hooks as dbt's `operation` nodes: Jinja allowed, refs resolved. */
+function renderRunHooks(
+  files: ProjectFiles,
+  kind: 'on-run-start' | 'on-run-end',
+  hooks: readonly string[],
+  getRenderer: () => Renderer,
+  manifest: Manifest,
+  diagnostics: Diagnostic[],
+): string[] {
+  const project = files.config.name;
+  const byName = new Map(Object.values(manifest.nodes).map((n) => [n.name, n.relation_name]));
+  return hooks.map((hook, i) => {
+    if (!hook.includes('{{') && !hook.includes('{%')) return hook;
+    const node: RenderNode = {
+      unique_id: `operation.${project}.${project}-${kind}-${i}`,
+      name: `${project}-${kind}-${i}`,
+      resource_type: 'operation',
+      package_name: project,
+      original_file_path: relative(files.root, files.config.file),
+      database: files.target.dbname,
+      schema: files.target.schema,
+      alias: `${project}-${kind}-${i}`,
+      config: {},
+    };
+    const outcome = getRenderer().render(node, hook);
+    if (!outcome.ok) {
+      diagnostics.push(...outcome.diagnostics.map((d) => ({ ...d, message: `in ${kind} hook ${i + 1}: ${d.message}` })));
+      return hook;
+    }
+    return resolvePlaceholders(outcome.result.sql, (k, a, b) => {
+      if (k === 'src') return undefined;
+      const rel = byName.get(b);
+      return rel ? { kind: 'relation', sql: rel } : undefined;
+    });
+  });
 }
 
 function emptyResult(): RenderResult {

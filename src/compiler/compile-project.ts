@@ -11,6 +11,8 @@ export interface CompiledProject {
   readonly manifest: Manifest;
   readonly graph: ProjectGraph;
   readonly warnings: readonly Diagnostic[];
+  /** Rendered `on-run-start` / `on-run-end` SQL. */
+  readonly hooks: { readonly onRunStart: readonly string[]; readonly onRunEnd: readonly string[] };
   readonly stats: { readonly rendered: number; readonly reused: number; readonly nodes: number; readonly written: number };
 }
 
@@ -56,6 +58,7 @@ export async function compileProject(
     graph,
     warnings: [...(files.warnings ?? []), ...out.diagnostics.filter((d) => d.severity === 'warning')],
     stats: { ...out.stats, written },
+    hooks: out.hooks,
   };
 }
 

@@ -72,6 +72,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   try {
     // 2. Templates that call is_incremental() are rendered again now that we know what exists.
     let manifest = compiled.manifest;
+    let hooks = compiled.hooks;
     if (Object.values(manifest.nodes).some((n) => n.config.materialized === 'incremental')) {
       const existing = new Set<string>();
       for (const schema of new Set(Object.values(manifest.nodes).map((n) => n.schema))) {
@@ -83,6 +84,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
         which: command,
       });
       manifest = again.manifest;
+      hooks = again.hooks;
     }
     const progress = new RunProgress(reporter, selected.length);
     const { runProject } = await import('../../executor/index.js');
@@ -97,8 +99,8 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       fullRefresh: opts.fullRefresh ?? false,
       failFast: opts.failFast ?? false,
       seedProfiles,
-      onRunStart: files.config.onRunStart,
-      onRunEnd: files.config.onRunEnd,
+      onRunStart: hooks.onRunStart,
+      onRunEnd: hooks.onRunEnd,
       signal: controller.signal,
       events: {
         onLockWait: (schema) => progress.waiting(schema),

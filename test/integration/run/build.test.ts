@@ -115,6 +115,35 @@ for (const db of testDatabases()) {
       expect(leftovers).toEqual([]);
     });
 
+    it('renders Jinja in pre/post hooks and on-run-start/on-run-end', async () => {
+      const { dir, schema } = await projectFor(db, {
+        'models/hooked.sql':
+          "{{ config(materialized='table', post_hook=\"insert into {{ target.schema }}.audit_log select '{{ this.identifier }}', count(*) from {{ this }}\") }}\nselect generate_series(1, 4) as id",
+      });
+      schemas.push(schema);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(
+        join(dir, 'strata_project.yml'),
+        [
+          'name: t',
+          'profile: t',
+          'on-run-start:',
+          '  - "create table if not exists {{ target.schema }}.audit_log (model text, n bigint)"',
+          'on-run-end:',
+          "  - \"insert into {{ target.schema }}.audit_log values ('run-end', 0)\"",
+          '',
+        ].join('\n'),
+      );
+      const r = await strata(['run', '--project-dir', dir]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const rows = await queryDb<{ model: string; n: string }>(db, dir, `select model, n::text as n from "${schema}".audit_log order by model`);
+      expect(rows).toEqual([
+        { model: 'hooked', n: '4' },
+        { model: 'run-end', n: '0' },
+      ]);
+    });
+
     it('incremental merge with NULLs in the unique key never duplicates rows', async () => {
       const model = (rows: string): string =>
         `{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['k1', 'k2']) }}\nselect * from (values ${rows}) v(k1, k2, val)`;
