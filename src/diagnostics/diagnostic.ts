@@ -56,6 +56,13 @@ export const DIAGNOSTIC_CODES = [
   'state-invalid',
   'connection-failed',
   'seed-invalid',
+  'semantic-invalid',
+  'unknown-member',
+  'ambiguous-join',
+  'expression-invalid',
+  'query-invalid',
+  'query-unanswerable',
+  'access-denied',
   'run-locked',
 ] as const;
 

@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './query.js';
+export * from './load.js';
+export * from './plan-query.js';
+export { initSqlParser, checkSql, qualifyColumns } from './sql-parser.js';
+export { computeJoinPaths } from './join-paths.js';

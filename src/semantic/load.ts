@@ -1,0 +1,398 @@
+import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
+import { isRecord, parseYamlLocated, zodDiagnostics, type LocatedYaml, type YamlPath } from '../project/yaml-located.js';
+import { computeJoinPaths } from './join-paths.js';
+import { expressionIdentifiers, modelTokens, parseInterval } from './expressions.js';
+import { rawAccess, rawHierarchy, rawMetric, rawSemanticModel, type RawMetric, type RawSemanticModel } from './raw-schema.js';
+import type {
+  AccessRole,
+  Dimension,
+  Granularity,
+  Hierarchy,
+  Join,
+  Measure,
+  MeasureRef,
+  Metric,
+  SemanticLayer,
+  SemanticModel,
+  SourceLocation,
+} from './types.js';
+import { GRANULARITIES } from './types.js';
+import { checkSql as parseCheck, qualifyColumns } from './sql-parser.js';
+
+export interface SemanticSource {
+  /** Project-relative path. */
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface SemanticLoadOptions {
+  /** Resolves `ref('name')` to the model's relation and unique id (undefined: unknown). */
+  readonly resolveRef: (name: string) => { readonly relation: string; readonly uniqueId: string } | undefined;
+  /** Names `ref()` could resolve to, for did-you-mean hints. */
+  readonly refNames: readonly string[];
+  /** Returns a syntax error message for a statement or undefined (default: libpg-query). */
+  readonly checkExpression?: (sql: string) => string | undefined;
+}
+
+export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access'] as const;
+
+interface Located<T> {
+  readonly raw: T;
+  readonly y: LocatedYaml;
+  readonly path: YamlPath;
+}
+
+/**
+ * Loads and validates the semantic layer (DESIGN §6) from every YAML file holding its keys.
+ * Every problem is a Diagnostic at the user's YAML line, with did-you-mean hints; the layer is
+ * returned only when there are no errors.
+ *
+ * @example
+ * const { layer, diagnostics } = loadSemanticLayer([{ file: 'semantic/sales.yml', text }], { resolveRef, refNames });
+ */
+export function loadSemanticLayer(
+  sources: readonly SemanticSource[],
+  opts: SemanticLoadOptions,
+): { layer?: SemanticLayer; diagnostics: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  const rawModels: Located<RawSemanticModel>[] = [];
+  const rawMetrics: Located<RawMetric>[] = [];
+  const rawHierarchies: Located<{ name: string; levels: string[] }>[] = [];
+  let access: Located<ReturnType<typeof rawAccess.parse>> | undefined;
+
+  for (const src of sources) {
+    const y = parseYamlLocated(src.text, src.file);
+    diags.push(...y.errors);
+    if (!isRecord(y.value)) continue;
+    const doc = y.value;
+    const list = <T>(key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, out: Located<T>[]): void => {
+      const v = doc[key];
+      if (v === undefined || v === null) return;
+      if (!Array.isArray(v)) {
+        const at = y.locate([key]);
+        diags.push(error('semantic-invalid', `'${key}' must be a list`, { ...at }));
+        return;
+      }
+      v.forEach((item: unknown, i: number) => {
+        const r = schema.safeParse(item);
+        if (r.success) out.push({ raw: r.data, y, path: [key, i] });
+        else diags.push(...zodDiagnostics(r.error, y, [key, i], 'semantic-invalid', (p) => describe(doc, p)));
+      });
+    };
+    list('semantic_models', rawSemanticModel, rawModels);
+    list('metrics', rawMetric, rawMetrics);
+    list('hierarchies', rawHierarchy, rawHierarchies);
+    if (doc['access'] !== undefined) {
+      const r = rawAccess.safeParse(doc['access']);
+      if (!r.success) diags.push(...zodDiagnostics(r.error, y, ['access'], 'semantic-invalid'));
+      else if (access) diags.push(error('semantic-invalid', `access is declared twice (also in ${access.y.file})`, { ...y.locate(['access'], { key: true }), hint: 'keep one access: block' }));
+      else access = { raw: r.data, y, path: ['access'] };
+    }
+  }
+
+  // --- models --------------------------------------------------------------------------------
+  const models: Record<string, SemanticModel> = {};
+  const modelNames = rawModels.map((m) => m.raw.name);
+  for (const m of rawModels) {
+    const model = buildModel(m, opts, diags);
+    if (!model) continue;
+    if (models[model.name]) {
+      diags.push(error('semantic-invalid', `semantic model '${model.name}' is defined twice (also ${models[model.name]!.loc.file}:${models[model.name]!.loc.line})`, { ...model.loc }));
+      continue;
+    }
+    models[model.name] = model;
+  }
+  const checkTokens = (sql: string, at: SourceLocation, allowed?: readonly string[]): void => {
+    for (const t of modelTokens(sql)) {
+      const ok = allowed ? allowed.includes(t) : Boolean(models[t]);
+      if (!ok) {
+        diags.push(error('unknown-member', `unknown semantic model '{${t}}' in '${sql}'`, { ...at, hint: didYouMean(t, allowed ?? modelNames) ?? `models: ${modelNames.join(', ')}` }));
+      }
+    }
+  };
+  for (const model of Object.values(models)) {
+    for (const j of model.joins) {
+      if (!models[j.to]) {
+        diags.push(error('unknown-member', `model '${model.name}' joins unknown semantic model '${j.to}'`, { ...j.loc, hint: didYouMean(j.to, modelNames) ?? `models: ${modelNames.join(', ')}` }));
+        continue;
+      }
+      checkTokens(j.on, j.loc, [model.name, j.to]);
+      checkSql(opts, `select 1 from a join b on ${stripTokens(j.on)}`, j.loc, diags);
+    }
+    for (const s of Object.values(model.segments)) {
+      checkTokens(s.filter, s.loc);
+      checkSql(opts, `select 1 where ${stripTokens(s.filter)}`, s.loc, diags);
+    }
+  }
+
+  // --- metrics -------------------------------------------------------------------------------
+  const metrics: Record<string, Metric> = {};
+  const metricNames = rawMetrics.map((m) => m.raw.name);
+  const measureRef = (text: string, at: SourceLocation, what: string): MeasureRef | undefined => {
+    const [mod, meas, ...rest] = text.split('.');
+    if (!mod || !meas || rest.length) {
+      diags.push(error('semantic-invalid', `${what} '${text}' must be <semantic_model>.<measure>`, { ...at }));
+      return undefined;
+    }
+    const model = models[mod];
+    if (!model) {
+      diags.push(error('unknown-member', `${what} '${text}': unknown semantic model '${mod}'`, { ...at, hint: didYouMean(mod, modelNames) ?? `models: ${modelNames.join(', ')}` }));
+      return undefined;
+    }
+    if (meas === 'count' && !model.measures[meas]) return { model: mod, measure: 'count' };
+    if (!model.measures[meas]) {
+      diags.push(error('unknown-member', `${what} '${text}': model '${mod}' has no measure '${meas}'`, { ...at, hint: didYouMean(meas, Object.keys(model.measures)) ?? `measures: ${Object.keys(model.measures).join(', ') || '(none)'}` }));
+      return undefined;
+    }
+    return { model: mod, measure: meas };
+  };
+  for (const lm of rawMetrics) {
+    const r = lm.raw;
+    const loc = lm.y.locate(lm.path);
+    const at = (key: string): SourceLocation => lm.y.locate([...lm.path, key]);
+    if (metrics[r.name]) {
+      diags.push(error('semantic-invalid', `metric '${r.name}' is defined twice`, { ...loc }));
+      continue;
+    }
+    const base = { name: r.name, description: r.description, filter: r.filter ?? null, loc };
+    if (r.filter) {
+      checkTokens(r.filter, at('filter'));
+      checkSql(opts, `select 1 where ${stripTokens(r.filter)}`, at('filter'), diags);
+    }
+    let metric: Metric | undefined;
+    switch (r.type) {
+      case 'simple': {
+        const m = measureRef(r.measure, at('measure'), 'measure');
+        if (m) metric = { ...base, type: 'simple', measure: m };
+        break;
+      }
+      case 'ratio': {
+        for (const k of ['numerator', 'denominator'] as const) {
+          if (!metricNames.includes(r[k])) diags.push(error('unknown-member', `ratio metric '${r.name}': unknown metric '${r[k]}' as ${k}`, { ...at(k), hint: didYouMean(r[k], metricNames) ?? 'define it under metrics:' }));
+        }
+        metric = { ...base, type: 'ratio', numerator: r.numerator, denominator: r.denominator };
+        break;
+      }
+      case 'derived': {
+        const ids = expressionIdentifiers(r.expr);
+        for (const id of ids) {
+          if (!metricNames.includes(id)) diags.push(error('unknown-member', `derived metric '${r.name}': '${id}' in '${r.expr}' is not a metric`, { ...at('expr'), hint: didYouMean(id, metricNames) ?? `metrics: ${metricNames.join(', ')}` }));
+        }
+        checkSql(opts, `select ${r.expr}`, at('expr'), diags);
+        metric = { ...base, type: 'derived', expr: r.expr, metrics: ids };
+        break;
+      }
+      case 'cumulative': {
+        const m = measureRef(r.measure, at('measure'), 'measure');
+        const window = r.window === undefined ? null : parseInterval(r.window);
+        if (r.window !== undefined && !window) diags.push(error('semantic-invalid', `window '${r.window}' is not an interval like '7 days'`, { ...at('window') }));
+        if ((r.window === undefined) === (r.grain_to_date === undefined)) {
+          diags.push(error('semantic-invalid', `cumulative metric '${r.name}' needs exactly one of window or grain_to_date`, { ...loc, hint: "e.g. grain_to_date: year (year to date) or window: '7 days' (rolling)" }));
+        }
+        if (m) metric = { ...base, type: 'cumulative', measure: m, window: window ?? null, grainToDate: r.grain_to_date ?? null };
+        break;
+      }
+      case 'conversion': {
+        const b = measureRef(r.base_measure, at('base_measure'), 'base_measure');
+        const c = measureRef(r.conversion_measure, at('conversion_measure'), 'conversion_measure');
+        const window = parseInterval(r.window);
+        if (!window) diags.push(error('semantic-invalid', `window '${r.window}' is not an interval like '7 days'`, { ...at('window') }));
+        for (const ref of [b, c]) {
+          if (ref && !models[ref.model]!.defaultTime) diags.push(error('semantic-invalid', `conversion metric '${r.name}': model '${ref.model}' has no time dimension`, { ...loc, hint: 'add a dimension with type: time (or default_time_dimension)' }));
+        }
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(r.entity)) diags.push(error('semantic-invalid', `conversion metric '${r.name}': entity '${r.entity}' must be a column name present in both models`, { ...at('entity') }));
+        if (b && c && window) metric = { ...base, type: 'conversion', entity: r.entity, base: b, conversion: c, window, calculation: r.calculation };
+        break;
+      }
+    }
+    if (metric) metrics[r.name] = metric;
+  }
+  checkMetricCycles(metrics, diags);
+
+  // --- hierarchies and access ----------------------------------------------------------------
+  const hierarchies: Record<string, Hierarchy> = {};
+  for (const h of rawHierarchies) {
+    const loc = h.y.locate(h.path);
+    h.raw.levels.forEach((level, i) => {
+      const problem = checkDimensionMember(models, level);
+      if (problem) diags.push(error('unknown-member', `hierarchy '${h.raw.name}': ${problem.message}`, { ...h.y.locate([...h.path, 'levels', i]), ...(problem.hint ? { hint: problem.hint } : {}) }));
+    });
+    hierarchies[h.raw.name] = { name: h.raw.name, levels: h.raw.levels, loc };
+  }
+  let policy: SemanticLayer['access'] = null;
+  if (access) {
+    const roles: Record<string, AccessRole> = {};
+    for (const [name, raw] of Object.entries(access.raw.roles)) {
+      const loc = access.y.locate(['access', 'roles', name], { key: true });
+      const r = raw ?? { hide: [], show_sql: false };
+      if (r.row_filter) {
+        checkTokens(r.row_filter, access.y.locate(['access', 'roles', name, 'row_filter']));
+        checkSql(opts, `select 1 where ${stripTokens(r.row_filter).replace(/\{\{\s*user\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g, '$1')}`, loc, diags);
+      }
+      r.hide.forEach((member, i) => {
+        if (!memberExists(models, metrics, member)) {
+          diags.push(error('unknown-member', `role '${name}' hides unknown member '${member}'`, { ...access!.y.locate(['access', 'roles', name, 'hide', i]), hint: 'use model.dimension, model.measure or a metric name' }));
+        }
+      });
+      roles[name] = { name, rowFilter: r.row_filter ?? null, hide: r.hide, showSql: r.show_sql, loc };
+    }
+    const dr = access.raw.default_role;
+    if (dr !== 'none' && !roles[dr]) diags.push(error('unknown-member', `default_role '${dr}' is not a role`, { ...access.y.locate(['access', 'default_role']), hint: didYouMean(dr, Object.keys(roles)) ?? "use 'none' or a role name" }));
+    policy = { roles, defaultRole: dr };
+  }
+
+  const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
+  diags.push(...pathDiags);
+  if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
+  return { layer: { models, metrics, hierarchies, access: policy, paths }, diagnostics: diags };
+}
+
+function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, diags: Diagnostic[]): SemanticModel | undefined {
+  const r = m.raw;
+  const loc = m.y.locate(m.path);
+  const at = (...p: (string | number)[]): SourceLocation => m.y.locate([...m.path, ...p]);
+  const given = [r.model, r.table, r.sql].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    diags.push(error('semantic-invalid', `semantic model '${r.name}' needs exactly one of model, table or sql`, { ...loc, hint: "model: ref('fact_sales')" }));
+    return undefined;
+  }
+  let from = '';
+  const dependsOn: string[] = [];
+  if (r.model !== undefined) {
+    const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(r.model);
+    if (!ref) {
+      diags.push(error('semantic-invalid', `model: '${r.model}' must be ref('<model name>')`, { ...at('model') }));
+      return undefined;
+    }
+    const target = opts.resolveRef(ref[1]!);
+    if (!target) {
+      diags.push(error('ref-not-found', `semantic model '${r.name}' refers to '${ref[1]}', which does not exist`, { ...at('model'), hint: didYouMean(ref[1]!, opts.refNames) ?? 'create the model or fix the name' }));
+      return undefined;
+    }
+    from = target.relation;
+    dependsOn.push(target.uniqueId);
+  } else if (r.table !== undefined) {
+    from = r.table
+      .split('.')
+      .map((p) => `"${p.replace(/^"|"$/g, '').replace(/"/g, '""')}"`)
+      .join('.');
+  } else {
+    checkSql(opts, r.sql!, at('sql'), diags);
+    from = `(${r.sql})`;
+  }
+  const dimensions: Record<string, Dimension> = {};
+  r.dimensions.forEach((d, i) => {
+    if (dimensions[d.name]) diags.push(error('semantic-invalid', `dimension '${d.name}' is defined twice in '${r.name}'`, { ...at('dimensions', i) }));
+    const expr = d.expr ?? d.name;
+    checkSql(opts, `select ${expr}`, at('dimensions', i, d.expr ? 'expr' : 'name'), diags);
+    dimensions[d.name] = {
+      name: d.name,
+      type: d.type,
+      expr,
+      sql: qualifyColumns(expr),
+      granularities: d.type === 'time' ? (d.granularities ?? [...GRANULARITIES]) : [],
+      description: d.description,
+      loc: at('dimensions', i),
+    };
+  });
+  const measures: Record<string, Measure> = {};
+  r.measures.forEach((x, i) => {
+    if (measures[x.name] || dimensions[x.name]) diags.push(error('semantic-invalid', `member '${x.name}' is defined twice in '${r.name}'`, { ...at('measures', i) }));
+    if (x.expr === undefined && x.agg !== 'count') diags.push(error('semantic-invalid', `measure '${x.name}' (${x.agg}) needs an expr`, { ...at('measures', i) }));
+    if (x.expr) checkSql(opts, `select ${x.expr}`, at('measures', i, 'expr'), diags);
+    const expr = x.expr ?? '*';
+    measures[x.name] = { name: x.name, agg: x.agg, expr, sql: expr === '*' ? '*' : qualifyColumns(expr), description: x.description, loc: at('measures', i) };
+  });
+  const joins: Join[] = r.joins.map((j, i) => ({ to: j.to, relationship: j.relationship, on: j.on, loc: at('joins', i) }));
+  const segments: Record<string, { filter: string; loc: SourceLocation }> = {};
+  r.segments.forEach((s, i) => (segments[s.name] = { filter: s.filter, loc: at('segments', i) }));
+  const times = Object.values(dimensions).filter((d) => d.type === 'time');
+  let defaultTime = times[0]?.name ?? null;
+  if (r.default_time_dimension !== undefined) {
+    if (dimensions[r.default_time_dimension]?.type !== 'time') {
+      diags.push(error('unknown-member', `default_time_dimension '${r.default_time_dimension}' is not a time dimension of '${r.name}'`, { ...at('default_time_dimension'), hint: didYouMean(r.default_time_dimension, times.map((t) => t.name)) ?? 'declare it with type: time' }));
+    } else defaultTime = r.default_time_dimension;
+  }
+  return {
+    name: r.name,
+    from,
+    dependsOn,
+    primaryKey: r.primary_key ?? null,
+    description: r.description,
+    joins,
+    dimensions,
+    measures,
+    segments,
+    defaultTime,
+    loc,
+  };
+}
+
+/** `customer.region`, `sales.sold_at.month` → a problem description, or undefined when valid. */
+export function checkDimensionMember(
+  models: Readonly<Record<string, SemanticModel>>,
+  member: string,
+): { message: string; hint?: string } | undefined {
+  const [mod, dim, grain, ...rest] = member.split('.');
+  const model = mod ? models[mod] : undefined;
+  if (!model || !dim || rest.length) {
+    const hint = mod ? didYouMean(mod, Object.keys(models)) : undefined;
+    return { message: `unknown dimension '${member}'`, ...(hint ? { hint } : { hint: 'write <semantic_model>.<dimension>[.<granularity>]' }) };
+  }
+  const d = model.dimensions[dim];
+  if (!d) {
+    const hint = didYouMean(dim, Object.keys(model.dimensions));
+    return { message: `model '${mod}' has no dimension '${dim}'`, hint: hint ?? `dimensions: ${Object.keys(model.dimensions).join(', ')}` };
+  }
+  if (grain !== undefined) {
+    if (d.type !== 'time') return { message: `'${mod}.${dim}' is not a time dimension, so it has no granularity '${grain}'` };
+    if (!d.granularities.includes(grain as Granularity)) return { message: `'${mod}.${dim}' has no granularity '${grain}'`, hint: `granularities: ${d.granularities.join(', ')}` };
+  }
+  return undefined;
+}
+
+function memberExists(models: Readonly<Record<string, SemanticModel>>, metrics: Readonly<Record<string, Metric>>, member: string): boolean {
+  if (metrics[member]) return true;
+  const [mod, name] = member.split('.');
+  const m = mod ? models[mod] : undefined;
+  return Boolean(m && name && (m.dimensions[name] || m.measures[name]));
+}
+
+function checkMetricCycles(metrics: Readonly<Record<string, Metric>>, diags: Diagnostic[]): void {
+  const deps = (m: Metric): string[] => (m.type === 'ratio' ? [m.numerator, m.denominator] : m.type === 'derived' ? [...m.metrics] : []);
+  const state = new Map<string, 1 | 2>();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === 2) return;
+    if (state.get(name) === 1) {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      const m = metrics[name]!;
+      diags.push(error('semantic-invalid', `metrics refer to each other in a cycle: ${cycle.join(' -> ')}`, { ...m.loc }));
+      return;
+    }
+    const m = metrics[name];
+    if (!m) return;
+    state.set(name, 1);
+    for (const d of deps(m)) visit(d, [...path, name]);
+    state.set(name, 2);
+  };
+  for (const name of Object.keys(metrics)) visit(name, []);
+}
+
+function checkSql(opts: SemanticLoadOptions, sql: string, at: SourceLocation, diags: Diagnostic[]): void {
+  const problem = (opts.checkExpression ?? parseCheck)(sql);
+  if (problem) diags.push(error('expression-invalid', `invalid SQL expression: ${problem}`, { ...at, hint: 'expressions are PostgreSQL SQL in the model\'s own scope; use {model}.column for other models' }));
+}
+
+/** `{sales}.x` → `sales.x` so the expression parses as plain SQL. */
+function stripTokens(sql: string): string {
+  return sql.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$1');
+}
+
+function describe(doc: Record<string, unknown>, path: YamlPath): string {
+  const [key, i] = path;
+  const list = typeof key === 'string' ? doc[key] : undefined;
+  const item = Array.isArray(list) && typeof i === 'number' ? list[i] : undefined;
+  const n = isRecord(item) && typeof item['name'] === 'string' ? `'${item['name']}'` : `#${Number(i) + 1}`;
+  const rest = path.slice(2).map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+  return `${String(key)} ${n}${rest}`;
+}

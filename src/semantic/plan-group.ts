@@ -1,0 +1,205 @@
+import { modelTokens } from './expressions.js';
+import { joinEdges, type JoinEdge } from './join-paths.js';
+import { QueryError, type QueryFilter } from './query.js';
+import { filterSql, inScope, q, truncate, type Params } from './sql-fragments.js';
+import type { DimensionType, Granularity, Metric, SemanticLayer } from './types.js';
+
+export interface DimRef {
+  readonly member: string;
+  readonly model: string;
+  readonly dim: string;
+  readonly grain: Granularity | undefined;
+  readonly type: DimensionType;
+  /** Column name inside aggregation CTEs (d0, d1, …). */
+  readonly alias: string;
+}
+
+export interface Leaf {
+  readonly measure: string;
+  readonly alias: string;
+}
+
+/** One aggregation CTE: measures of one model, aggregated at the requested dimensions. */
+export interface Group {
+  readonly name: string;
+  readonly model: string;
+  /** Metric filters (templates with `{model}` tokens) applied before aggregation. */
+  readonly filters: readonly string[];
+  readonly leaves: Leaf[];
+  /** Cumulative or conversion metric this group computes; null for plain aggregates. */
+  readonly metric: Metric | null;
+}
+
+export interface GroupContext {
+  readonly dims: readonly DimRef[];
+  readonly dimFilters: readonly { readonly dim: Omit<DimRef, 'alias'>; readonly filter: QueryFilter }[];
+  readonly segments: readonly { readonly model: string; readonly sql: string }[];
+  readonly timeRange: { readonly dim: Omit<DimRef, 'alias'>; readonly from?: string; readonly to?: string } | undefined;
+  readonly rowFilter: { readonly template: string; readonly user: Readonly<Record<string, unknown>>; readonly role: string } | undefined;
+  readonly params: Params;
+}
+
+const edgeCache = new WeakMap<SemanticLayer, Map<string, JoinEdge>>();
+function edgesOf(layer: SemanticLayer): Map<string, JoinEdge> {
+  let e = edgeCache.get(layer);
+  if (!e) {
+    e = joinEdges(layer.models);
+    edgeCache.set(layer, e);
+  }
+  return e;
+}
+
+/**
+ * SQL of one aggregation CTE (`"g1" as (…)`): the base model left-joined along its unique
+ * many-to-one paths to every model the query needs, filtered, grouped by the dimensions.
+ */
+export function buildGroupSql(
+  layer: SemanticLayer,
+  g: Group,
+  ctx: GroupContext,
+): { sql: string; explain: { cte: string; model: string; joins: string[]; measures: string[]; kind: string } } {
+  const base = g.model;
+  const baseModel = layer.models[base]!;
+  const p = ctx.params;
+  const joined: string[] = [];
+  const joinSql: string[] = [];
+  const what = (): string => {
+    const names = g.metric ? g.metric.name : g.leaves.map((l) => `${base}.${l.measure}`).join(', ');
+    return names || `dimensions of ${base}`;
+  };
+  const need = (model: string, reason: string): void => {
+    if (model === base || joined.includes(model)) return;
+    const path = layer.paths[base]?.[model];
+    if (!path) {
+      throw new QueryError(
+        'query-unanswerable',
+        `cannot combine ${what()} (measured on '${base}') with ${reason}: there is no many-to-one join path from '${base}' to '${model}', so joining would repeat '${base}' rows and inflate the numbers`,
+        `query them separately, or declare a many_to_one join from '${base}' towards '${model}'`,
+      );
+    }
+    let prev = base;
+    for (const hop of path) {
+      if (!joined.includes(hop)) {
+        const edge = edgesOf(layer).get(`${prev}->${hop}`)!;
+        joined.push(hop);
+        joinSql.push(`left join ${layer.models[hop]!.from} as ${q(hop)} on ${inScope(edge.on, hop)}`);
+      }
+      prev = hop;
+    }
+  };
+
+  for (const d of ctx.dims) need(d.model, `dimension '${d.member}'`);
+  for (const f of ctx.dimFilters) need(f.dim.model, `a filter on '${f.filter.member}'`);
+  for (const f of g.filters) for (const t of modelTokens(f)) need(t, `the metric filter '${f}'`);
+  for (const s of ctx.segments) need(s.model, `segment of '${s.model}'`);
+  if (ctx.timeRange) need(ctx.timeRange.dim.model, `time_range on '${ctx.timeRange.dim.member}'`);
+  let rowFilterSql: string | undefined;
+  if (ctx.rowFilter) {
+    // Applied whenever the filtered model is reachable from this group's model, so a measure
+    // is restricted even when the query does not group by the filtered model.
+    const models = modelTokens(ctx.rowFilter.template);
+    const reachable = models.every((m) => m === base || layer.paths[base]?.[m]);
+    if (reachable) {
+      for (const m of models) need(m, `the row filter of role '${ctx.rowFilter.role}'`);
+      rowFilterSql = bindClaims(ctx.rowFilter, p);
+    }
+  }
+
+  const dimExpr = (d: Omit<DimRef, 'alias'>, grain = d.grain): string =>
+    truncate(inScope(layer.models[d.model]!.dimensions[d.dim]!.sql, d.model), grain);
+  const where: string[] = [];
+  for (const f of ctx.dimFilters) where.push(filterSql(dimExpr(f.dim), f.filter.op, f.filter.values, p, f.filter.member, f.dim.grain));
+  for (const f of g.filters) where.push(`(${inScope(f, base)})`);
+  for (const s of ctx.segments) where.push(`(${inScope(s.sql, s.model)})`);
+  if (rowFilterSql) where.push(`(${rowFilterSql})`);
+
+  const cumulative = g.metric?.type === 'cumulative' ? g.metric : undefined;
+  const tdim = cumulative ? ctx.dims.find((d) => d.type === 'time') : undefined;
+  if (cumulative && !tdim) {
+    throw new QueryError('query-unanswerable', `cumulative metric '${cumulative.name}' needs a time dimension in the query`, `add e.g. '${base}.${baseModel.defaultTime ?? 'date'}.month' to dimensions`);
+  }
+  if (ctx.timeRange) {
+    const t = dimExpr(ctx.timeRange.dim, undefined);
+    // A cumulative metric sums from before the range: its lower bound applies after the window.
+    if (ctx.timeRange.from && !cumulative) where.push(`${t} >= ${p.bind(ctx.timeRange.from)}::timestamp`);
+    if (ctx.timeRange.to) where.push(`${t} < (${p.bind(ctx.timeRange.to)}::date + 1)`);
+  }
+
+  const dimSelect = ctx.dims.map((d) => `${dimExpr(d)} as ${q(d.alias)}`);
+  const groupBy = ctx.dims.length ? `\n  group by ${ctx.dims.map((_d, i) => i + 1).join(', ')}` : '';
+  const fromSql = `from ${baseModel.from} as ${q(base)}${joinSql.length ? `\n  ${joinSql.join('\n  ')}` : ''}`;
+  const whereSql = where.length ? `\n  where ${where.join('\n    and ')}` : '';
+  const explain = { cte: g.name, model: base, joins: [...joined], measures: g.leaves.map((l) => l.measure), kind: g.metric?.type ?? 'aggregate' };
+
+  if (g.metric?.type === 'conversion') {
+    const m = g.metric;
+    const conv = layer.models[m.conversion.model]!;
+    const baseTime = inScope(baseModel.dimensions[baseModel.defaultTime!]!.sql, base);
+    const convTime = inScope(conv.dimensions[conv.defaultTime!]!.sql, '__conversion');
+    const events =
+      `${q(`${g.name}_events`)} as (\n  select ${[...dimSelect, `${q(base)}.${q(m.entity)} as "__entity"`, `${baseTime} as "__at"`].join(', ')}\n  ${fromSql}${whereSql}\n)`;
+    const dimCols = ctx.dims.map((d) => `"ev".${q(d.alias)}`);
+    const converted =
+      `exists (select 1 from ${conv.from} as "__conversion" where "__conversion".${q(m.entity)} = "ev"."__entity"` +
+      ` and ${convTime} > "ev"."__at" and ${convTime} <= "ev"."__at" + interval '${m.window}')`;
+    const agg =
+      `${q(g.name)} as (\n  select ${[...dimCols.map((c, i) => `${c} as ${q(ctx.dims[i]!.alias)}`), 'count(*) as "base_events"', `count(*) filter (where ${converted}) as "conversions"`].join(', ')}\n  from ${q(`${g.name}_events`)} as "ev"${groupBy}\n)`;
+    return { sql: `${events},\n${agg}`, explain };
+  }
+
+  const measures = g.leaves.map((l) => `${aggregate(layer, base, l.measure, cumulative !== undefined)} as ${q(l.alias)}`);
+  const body = `select ${[...dimSelect, ...measures].join(', ')}\n  ${fromSql}${whereSql}${groupBy}`;
+  if (!cumulative || !tdim) return { sql: `${q(g.name)} as (\n  ${body}\n)`, explain };
+
+  // Cumulative: aggregate per time grain first, then a running window over the grains.
+  const others = ctx.dims.filter((d) => d !== tdim).map((d) => q(d.alias));
+  const t = q(tdim.alias);
+  const partition = [...others, ...(cumulative.grainToDate ? [`date_trunc('${cumulative.grainToDate}', ${t})`] : [])];
+  const frame = cumulative.window
+    ? // A 7-day window is the current period and the 6 days before it (trailing, end inclusive).
+      `range between interval '${cumulative.window}' - interval '1 microsecond' preceding and current row`
+    : 'rows between unbounded preceding and current row';
+  const windowed = g.leaves.map(
+    (l) => `sum(${q(l.alias)}) over (${partition.length ? `partition by ${partition.join(', ')} ` : ''}order by ${t} ${frame}) as ${q(l.alias)}`,
+  );
+  const lower = ctx.timeRange?.from ? `\n  where ${t} >= ${p.bind(ctx.timeRange.from)}::timestamp` : '';
+  const sql =
+    `${q(`${g.name}_grain`)} as (\n  ${body}\n),\n` +
+    `${q(g.name)} as (\n  select * from (select ${[...ctx.dims.map((d) => q(d.alias)), ...windowed].join(', ')} from ${q(`${g.name}_grain`)}) as "w"${lower}\n)`;
+  return { sql, explain };
+}
+
+function aggregate(layer: SemanticLayer, model: string, measure: string, cumulative: boolean): string {
+  const m = layer.models[model]!.measures[measure];
+  if (!m) return 'count(*)'; // the implicit `<model>.count`
+  if (cumulative && m.agg !== 'sum' && m.agg !== 'count') {
+    throw new QueryError('query-unanswerable', `a cumulative metric over '${model}.${measure}' (${m.agg}) cannot be computed by adding up periods`, 'use a sum or count measure');
+  }
+  const x = m.sql === '*' ? '*' : inScope(m.sql, model);
+  switch (m.agg) {
+    case 'sum':
+      return `sum(${x})`;
+    case 'count':
+      return `count(${x})`;
+    case 'count_distinct':
+      return `count(distinct ${x})`;
+    case 'avg':
+      return `avg(${x})`;
+    case 'min':
+      return `min(${x})`;
+    case 'max':
+      return `max(${x})`;
+  }
+}
+
+/** `{{ user.region }}` → a bound parameter holding the verified claim's value. */
+function bindClaims(rf: NonNullable<GroupContext['rowFilter']>, p: Params): string {
+  const withClaims = rf.template.replace(/\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, claim: string) => {
+    const v = rf.user[claim];
+    if (v === undefined || v === null || typeof v === 'object') {
+      throw new QueryError('access-denied', `role '${rf.role}' needs the token claim '${claim}', which is missing`, 'mint a token with that attribute', 403);
+    }
+    return p.bind(v);
+  });
+  return inScope(withClaims, '');
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Diagnostic, DiagnosticCode } from '../diagnostics/index.js';
+
+export const FILTER_OPS = [
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'contains',
+  'is_null',
+  'not_null',
+] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** A metric query as BI tools send it (DESIGN §6), validated before planning. */
+export const metricQuerySchema = z
+  .object({
+    metrics: z.array(z.string()).default([]),
+    dimensions: z.array(z.string()).default([]),
+    filters: z
+      .array(
+        z
+          .object({
+            member: z.string(),
+            op: z.enum(FILTER_OPS),
+            values: z.array(scalar).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
+    segments: z.array(z.string()).default([]),
+    time_range: z
+      .object({ dimension: z.string(), from: z.string().optional(), to: z.string().optional() })
+      .strict()
+      .optional(),
+    order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false) }).strict()).default([]),
+    limit: z.number().int().positive().max(1_000_000).optional(),
+    drill: z
+      .object({ hierarchy: z.string(), path: z.record(z.string(), scalar).default({}) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type MetricQuery = z.infer<typeof metricQuerySchema>;
+export type QueryFilter = MetricQuery['filters'][number];
+
+/** A query the planner refuses; `status` is the HTTP status a server answers with. */
+export class QueryError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly status: 400 | 403;
+
+  constructor(code: DiagnosticCode, message: string, hint?: string, status: 400 | 403 = 400) {
+    super(message);
+    this.name = 'QueryError';
+    this.status = status;
+    this.diagnostics = [{ code, severity: 'error', message, ...(hint ? { hint } : {}) }];
+  }
+}
+
+/**
+ * Validates raw JSON into a MetricQuery.
+ *
+ * @example parseMetricQuery({ metrics: ['revenue'], dimensions: ['customer.region'] })
+ */
+export function parseMetricQuery(raw: unknown): MetricQuery {
+  const r = metricQuerySchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path.map(String).join('.');
+  throw new QueryError('query-invalid', `invalid query${where ? ` at ${where}` : ''}: ${issue.message}`, 'see DESIGN §6 for the query shape');
+}

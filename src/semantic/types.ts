@@ -1,0 +1,142 @@
+/**
+ * The semantic layer's IR: plain, JSON-serialisable, readonly. Produced by `loadSemanticLayer`
+ * from `semantic/*.yml` (DESIGN §6), consumed by the query planner.
+ */
+
+export const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export type DimensionType = 'string' | 'number' | 'boolean' | 'time';
+export type Aggregation = 'sum' | 'count' | 'count_distinct' | 'avg' | 'min' | 'max';
+export type Relationship = 'many_to_one' | 'one_to_one' | 'one_to_many';
+
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface Dimension {
+  readonly name: string;
+  readonly type: DimensionType;
+  /** SQL in the model's own scope (its columns unqualified), e.g. `lower(region)`. */
+  readonly expr: string;
+  /** `expr` with its columns qualified by `{self}`, e.g. `lower({self}.region)`. */
+  readonly sql: string;
+  readonly granularities: readonly Granularity[];
+  readonly description: string;
+  readonly loc: SourceLocation;
+}
+
+export interface Measure {
+  readonly name: string;
+  readonly agg: Aggregation;
+  /** SQL in the model's scope; `*` for count without expr. */
+  readonly expr: string;
+  /** `expr` qualified with `{self}`. */
+  readonly sql: string;
+  readonly description: string;
+  readonly loc: SourceLocation;
+}
+
+export interface Join {
+  readonly to: string;
+  readonly relationship: Relationship;
+  /** Join condition with `{model}` tokens, e.g. `{sales}.customer_key = {customer}.customer_key`. */
+  readonly on: string;
+  readonly loc: SourceLocation;
+}
+
+export interface SemanticModel {
+  readonly name: string;
+  /** FROM-clause item: a quoted relation (`"db"."s"."fact_sales"`) or a parenthesised query. */
+  readonly from: string;
+  /** Unique ids of the dbt-style models it reads (`ref()`), for lineage. */
+  readonly dependsOn: readonly string[];
+  readonly primaryKey: string | null;
+  readonly description: string;
+  readonly joins: readonly Join[];
+  readonly dimensions: Readonly<Record<string, Dimension>>;
+  readonly measures: Readonly<Record<string, Measure>>;
+  readonly segments: Readonly<Record<string, { readonly filter: string; readonly loc: SourceLocation }>>;
+  /** Time dimension used by conversion metrics (default: the first time dimension). */
+  readonly defaultTime: string | null;
+  readonly loc: SourceLocation;
+}
+
+export interface MeasureRef {
+  readonly model: string;
+  readonly measure: string;
+}
+
+interface MetricBase {
+  readonly name: string;
+  readonly description: string;
+  /** SQL with `{model}` tokens, applied before aggregation. */
+  readonly filter: string | null;
+  readonly loc: SourceLocation;
+}
+
+export type Metric =
+  | (MetricBase & { readonly type: 'simple'; readonly measure: MeasureRef })
+  | (MetricBase & { readonly type: 'ratio'; readonly numerator: string; readonly denominator: string })
+  | (MetricBase & {
+      readonly type: 'derived';
+      readonly expr: string;
+      /** Metric names the expression uses, in order of first appearance. */
+      readonly metrics: readonly string[];
+    })
+  | (MetricBase & {
+      readonly type: 'cumulative';
+      readonly measure: MeasureRef;
+      /** e.g. '7 days' (rolling) … */
+      readonly window: string | null;
+      /** … or 'year' (year to date). */
+      readonly grainToDate: Granularity | null;
+    })
+  | (MetricBase & {
+      readonly type: 'conversion';
+      /** Column/expression identifying the entity in both models, e.g. customer_key. */
+      readonly entity: string;
+      readonly base: MeasureRef;
+      readonly conversion: MeasureRef;
+      /** How long after a base event a conversion counts, e.g. '7 days'. */
+      readonly window: string;
+      readonly calculation: 'conversion_rate' | 'conversions';
+    });
+
+export interface Hierarchy {
+  readonly name: string;
+  /** Dimension members, coarse to fine: `sales.sold_at.year`, `customer.region`, … */
+  readonly levels: readonly string[];
+  readonly loc: SourceLocation;
+}
+
+export interface AccessRole {
+  readonly name: string;
+  /** SQL with `{model}` tokens and `{{ user.attr }}` placeholders (bound as parameters). */
+  readonly rowFilter: string | null;
+  /** Members (model.dimension / model.measure / metric) this role must not see. */
+  readonly hide: readonly string[];
+  /** May this role see compiled SQL (`POST /api/v1/sql`)? */
+  readonly showSql: boolean;
+  readonly loc: SourceLocation;
+}
+
+export interface AccessPolicy {
+  readonly roles: Readonly<Record<string, AccessRole>>;
+  /** Role for tokens whose role is unknown: 'none' = no access. */
+  readonly defaultRole: string;
+}
+
+export interface SemanticLayer {
+  readonly models: Readonly<Record<string, SemanticModel>>;
+  readonly metrics: Readonly<Record<string, Metric>>;
+  readonly hierarchies: Readonly<Record<string, Hierarchy>>;
+  readonly access: AccessPolicy | null;
+  /**
+   * Precomputed fan-out-safe join paths: `paths[from][to]` is the list of models to walk
+   * (excluding `from`), following many_to_one / one_to_one joins only.
+   */
+  readonly paths: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
