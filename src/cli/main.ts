@@ -5,6 +5,10 @@ import { registerDebug } from './commands/debug.js';
 import { registerExecute } from './commands/execute.js';
 import { registerInit } from './commands/init.js';
 import { registerLs } from './commands/ls.js';
+import { registerQuery } from './commands/query.js';
+import { registerQuality } from './commands/quality.js';
+import { registerSourceFreshness } from './commands/source-freshness.js';
+import { registerTest } from './commands/test.js';
 import type { Reporter } from './reporter.js';
 
 export const VERSION = '0.1.0';
@@ -42,9 +46,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDebug(program, run);
   registerCompile(program, run);
   registerLs(program, run);
+  registerQuery(program, run);
   registerExecute(program, run, 'seed', 'load CSV seeds into tables (COPY)', ['seed']);
   registerExecute(program, run, 'run', 'build the selected models in dependency order', ['model']);
   registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test']);
+  registerTest(program, run);
+  registerSourceFreshness(program, run);
+  registerQuality(program, run);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -267,10 +267,12 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     const target = opts.resolveRef(ref[1]!);
     if (!target) {
       diags.push(error('ref-not-found', `semantic model '${r.name}' refers to '${ref[1]}', which does not exist`, { ...at('model'), hint: didYouMean(ref[1]!, opts.refNames) ?? 'create the model or fix the name' }));
-      return undefined;
+      // Keep validating the rest of the model so one typo does not cascade into more errors.
+      from = `"${ref[1]!.replace(/"/g, '""')}"`;
+    } else {
+      from = target.relation;
+      dependsOn.push(target.uniqueId);
     }
-    from = target.relation;
-    dependsOn.push(target.uniqueId);
   } else if (r.table !== undefined) {
     from = r.table
       .split('.')

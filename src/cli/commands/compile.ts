@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadProjectSemantics, semanticFiles, semanticManifest, type SemanticLayer } from '../../semantic/index.js';
 import type { Command } from 'commander';
-import { compileProject, readManifest, type CompiledProject } from '../../compiler/index.js';
+import { compileProject, readManifest, writeAtomic, type CompiledProject } from '../../compiler/index.js';
 import { CompileError } from '../../diagnostics/index.js';
 import { selectNodes } from '../../graph/index.js';
 import type { ProjectFiles } from '../../project/types.js';
@@ -11,9 +12,10 @@ import type { Reporter } from '../reporter.js';
 export async function compileAndSelect(
   opts: CommonOptions & { cache?: boolean },
   resourceTypes?: readonly string[],
-): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[] }> {
+): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[]; semantic?: SemanticLayer }> {
   const files = await load(opts);
   const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false });
+  const semantic = await loadSemantics(files, compiled.manifest);
   const state = opts.state ? await readManifest(resolve(opts.state)) : undefined;
   if (opts.state && !state) {
     throw new CompileError([
@@ -32,7 +34,7 @@ export async function compileAndSelect(
     ...(resourceTypes ? { resourceTypes } : {}),
   });
   if (diagnostics.some((d) => d.severity === 'error')) throw new CompileError(diagnostics);
-  return { files, compiled, selected: ids };
+  return { files, compiled, selected: ids, ...(semantic ? { semantic } : {}) };
 }
 
 export function registerCompile(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
@@ -59,4 +61,13 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
       return 0;
     });
   });
+}
+
+/** Validates the semantic layer with the compile and writes target/semantic_manifest.json. */
+async function loadSemantics(files: ProjectFiles, manifest: CompiledProject['manifest']): Promise<SemanticLayer | undefined> {
+  if (semanticFiles(files).length === 0) return undefined;
+  const { layer, diagnostics } = await loadProjectSemantics(files, manifest);
+  if (!layer) throw new CompileError(diagnostics);
+  await writeAtomic(join(files.root, files.config.targetPath, 'semantic_manifest.json'), JSON.stringify(semanticManifest(layer), null, 1));
+  return layer;
 }
