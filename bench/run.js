@@ -19,3 +19,7 @@ const { benchSeeds, formatSeeds } = await import('./seeds.js');
 for (const db of ['postgres', 'pglite']) console.log(formatScheduler(await benchScheduler({ db, n: 1000 })));
 console.log(formatParallel(await benchParallel()));
 console.log(formatSeeds(await benchSeeds()));
+
+// Semantic layer planning (issue 6).
+const { benchSemantic, formatSemantic } = await import('./semantic.js');
+console.log(formatSemantic(await benchSemantic()));
