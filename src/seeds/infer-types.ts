@@ -71,6 +71,10 @@ export async function profileCsv(
   file: string,
   delimiter = ',',
 ): Promise<{ profile?: SeedProfile; diagnostics: Diagnostic[] }> {
+  // Most seeds have no quoted fields: split lines directly (several times faster than a full
+  // CSV parser); anything quoted goes through csv-parse for exact RFC 4180 handling.
+  const fast = await profileUnquoted(absPath, file, delimiter);
+  if (fast) return fast;
   const parser = createReadStream(absPath).pipe(
     parse({ delimiter, relax_column_count: false, skip_empty_lines: true, bom: true, info: false }),
   );
@@ -121,4 +125,61 @@ export async function profileCsv(
     profile: { columns: header.map((name, i) => ({ name, type: types[i] ?? 'text' })), rows },
     diagnostics: [],
   };
+}
+
+/**
+ * The fast path of `profileCsv` for files without any double quote. Resolves undefined when a
+ * quote is seen, so the caller falls back to the full parser.
+ */
+async function profileUnquoted(
+  absPath: string,
+  file: string,
+  delimiter: string,
+): Promise<{ profile?: SeedProfile; diagnostics: Diagnostic[] } | undefined> {
+  if (delimiter.length !== 1) return undefined;
+  let header: string[] | undefined;
+  const types: (SeedType | undefined)[] = [];
+  let rows = 0;
+  let line = 0;
+  let rest = '';
+  let bad: Diagnostic | undefined;
+  const onLine = (raw: string): boolean => {
+    line++;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text === '') return true;
+    const fields = text.split(delimiter);
+    if (!header) {
+      header = (line === 1 && fields[0]!.charCodeAt(0) === 0xfeff ? [fields[0]!.slice(1), ...fields.slice(1)] : fields).map((h) => h.trim());
+      return true;
+    }
+    if (fields.length !== header.length) {
+      bad = error('seed-invalid', `malformed CSV: row has ${fields.length} fields, the header has ${header.length}`, {
+        file,
+        line,
+        col: 1,
+        hint: 'every row needs as many fields as the header; quote values that contain the delimiter',
+      });
+      return false;
+    }
+    rows++;
+    for (let i = 0; i < fields.length; i++) {
+      const v = fields[i]!;
+      if (v === '' || types[i] === 'text') continue;
+      types[i] = widen(types[i], v);
+    }
+    return true;
+  };
+  for await (const chunk of createReadStream(absPath, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+    if (chunk.includes('"')) return undefined;
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    for (const part of parts) if (!onLine(part)) return { diagnostics: [bad!] };
+  }
+  if (rest !== '' && !onLine(rest)) return { diagnostics: [bad!] };
+  if (!header) return undefined; // empty file: the full parser reports it
+  const h: string[] = header;
+  const dup = h.find((x, i) => h.indexOf(x) !== i);
+  const empty = h.findIndex((x) => x === '');
+  if (dup !== undefined || empty >= 0) return undefined; // the full parser words these errors
+  return { profile: { columns: h.map((name, i) => ({ name, type: types[i] ?? 'text' })), rows }, diagnostics: [] };
 }
