@@ -23,3 +23,8 @@ console.log(formatSeeds(await benchSeeds()));
 // Semantic layer planning (issue 6).
 const { benchSemantic, formatSemantic } = await import('./semantic.js');
 console.log(formatSemantic(await benchSemantic()));
+
+// Data quality (issue 4): profile + drift test of 1,000,000 rows x 10 columns on PostgreSQL,
+// one-scan queries vs one query per check.
+const { benchQuality, formatQuality } = await import('./quality.js');
+console.log(formatQuality(await benchQuality()));

@@ -3,9 +3,12 @@ import { isCompileError } from '../diagnostics/index.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
 import { registerExecute } from './commands/execute.js';
+import { registerFeatures } from './commands/features.js';
 import { registerInit } from './commands/init.js';
 import { registerLs } from './commands/ls.js';
 import { registerQuery } from './commands/query.js';
+import { registerServe } from './commands/serve.js';
+import { registerToken } from './commands/token.js';
 import { registerQuality } from './commands/quality.js';
 import { registerSourceFreshness } from './commands/source-freshness.js';
 import { registerTest } from './commands/test.js';
@@ -47,12 +50,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCompile(program, run);
   registerLs(program, run);
   registerQuery(program, run);
+  registerServe(program, run);
+  registerToken(program, run);
   registerExecute(program, run, 'seed', 'load CSV seeds into tables (COPY)', ['seed']);
   registerExecute(program, run, 'run', 'build the selected models in dependency order', ['model']);
   registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test']);
   registerTest(program, run);
   registerSourceFreshness(program, run);
   registerQuality(program, run);
+  registerFeatures(program, run);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

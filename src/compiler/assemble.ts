@@ -4,6 +4,7 @@ import type { Draft } from './drafts.js';
 import type { RenderResult } from './jinja/types.js';
 import { generateSchemaName, relationName, sha256, stableJson } from './node-config.js';
 import type { Library } from './render-cache.js';
+import { checkModelingNode, type ModelingNode } from './modeling-config.js';
 import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
 import type { ColumnInfo, DocNode, MacroNode, Manifest, ManifestNode, NodeConfig, SourceNode } from './types.js';
 
@@ -94,6 +95,21 @@ export function assembleManifest(
     });
   }
   const refNames = [...idents.keys()];
+  // Star-schema configs: checked here (final config known); a fact's dimensions become deps.
+  const modelingNodes = new Map<string, ModelingNode>();
+  for (const r of rendered) {
+    const i = RELATIONAL.has(r.draft.resourceType) ? idents.get(r.draft.name) : undefined;
+    if (i) modelingNodes.set(r.draft.name, { draft: r.draft, config: r.finalConfig, schema: i.schema, alias: i.alias });
+  }
+  const modelingDeps = new Map<string, string[]>();
+  const modelingConfig = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const m of modelingNodes.values()) {
+    if (m.config['enabled'] === false) continue;
+    const checked = checkModelingNode(m, modelingNodes);
+    diagnostics.push(...checked.diagnostics);
+    if (checked.depends.length) modelingDeps.set(m.draft.id, checked.depends);
+    if (checked.config !== m.config) modelingConfig.set(m.draft.id, checked.config);
+  }
   const macroHashes = new Map(library.macros.map((m) => [m.unique_name, m.hash]));
 
   // Check refs/sources, compute dependencies.
@@ -139,6 +155,7 @@ export function assembleManifest(
       }
       if (!nodes.includes(id)) nodes.push(id);
     }
+    for (const id of modelingDeps.get(d.id) ?? []) if (id !== d.id && !nodes.includes(id)) nodes.push(id);
     deps.set(d.id, nodes);
   }
 
@@ -187,7 +204,7 @@ export function assembleManifest(
   const disabled: Record<string, ManifestNode[]> = {};
   for (const r of rendered) {
     const d = r.draft;
-    const c = r.finalConfig;
+    const c = modelingConfig.get(d.id) ?? r.finalConfig;
     const ident = RELATIONAL.has(d.resourceType) ? idents.get(d.name) : undefined;
     const database = ident?.database ?? (typeof c['database'] === 'string' ? c['database'] : t.dbname);
     const schema = ident?.schema ?? generateSchemaName(t.schema, c['schema']);

@@ -1,7 +1,10 @@
 import { DiagnosticBag, didYouMean, type Diagnostic } from '../diagnostics/index.js';
 import { checkConfigTypes } from '../project/config-keys.js';
 import { KNOWN_CONFIG_KEYS } from '../project/index.js';
+import { MODELING_CONFIG_KEYS } from '../modeling/config.js';
 import type { Draft } from './drafts.js';
+
+const MODELING_KEYS: ReadonlySet<string> = new Set(MODELING_CONFIG_KEYS);
 
 /**
  * Checks the values a template passed to `config(...)` the way schema YAML configs are checked:
@@ -19,7 +22,7 @@ export function checkInFileConfig(d: Draft, config: Readonly<Record<string, unkn
   const bag = new DiagnosticBag();
   checkConfigTypes(config, { locate: () => at }, (k) => [k], bag);
   for (const key of keys) {
-    if (KNOWN_CONFIG_KEYS.has(key)) continue;
+    if (KNOWN_CONFIG_KEYS.has(key) || MODELING_KEYS.has(key)) continue;
     const hint = didYouMean(key, KNOWN_CONFIG_KEYS);
     bag.add({
       code: 'config-unknown-key',

@@ -64,6 +64,9 @@ export const DIAGNOSTIC_CODES = [
   'query-unanswerable',
   'access-denied',
   'run-locked',
+  'feature-invalid',
+  'unknown-feature',
+  'entities-invalid',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -1,5 +1,6 @@
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
+import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
 import type { NodeOutcome } from './dag-runner.js';
 import { runModel } from './nodes/model.js';
@@ -17,6 +18,8 @@ export interface NodeRunContext {
   readonly seedProfiles: ReadonlyMap<string, SeedProfile>;
   /** Receives the SQL a node ran, for `target/run/**.sql`. */
   readonly onExecuted?: (node: ManifestNode, sql: readonly string[]) => void;
+  /** Write-audit-publish and test state of this run (absent: no auditing). */
+  readonly quality?: QualityRunContext;
 }
 
 /**

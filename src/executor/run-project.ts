@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
+import { testEdges } from '../graph/test-edges.js';
 import { planHooks } from '../planner/index.js';
+import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
 import { runDag, type NodeResult } from './dag-runner.js';
 import { cleanupTemporaries, executeNodePlan, stopOrphanedBuilds } from './execute-plan.js';
@@ -29,6 +31,12 @@ export interface RunProjectOptions {
   readonly onRunEnd: readonly string[];
   readonly signal?: AbortSignal;
   readonly events?: RunEvents;
+  /**
+   * `build`: children of a model wait for its tests (a failing error-severity test skips them),
+   * and `table`/`incremental` models are written, audited, then published (write-audit-publish)
+   * when `auditByDefault` or their `audit: blocking` config says so.
+   */
+  readonly build?: { readonly auditByDefault: boolean };
 }
 
 export interface RunSummary {
@@ -67,6 +75,16 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
     }
     if (o.onRunStart.length) await executeNodePlan(o.adapter, planHooks('on-run-start', o.onRunStart));
     const idSet = new Set(o.ids);
+    const extraParents = o.build ? testEdges(o.manifest, o.ids) : new Map<string, string[]>();
+    const quality: QualityRunContext | undefined = o.build
+      ? { auditByDefault: o.build.auditByDefault, selected: idSet, auditResults: new Map() }
+      : undefined;
+    // A test audited with its model reports its own outcome even when the held-back model made
+    // the runner skip it: the user sees which tests failed on the held-back data.
+    const reported = (r: NodeResult): NodeResult => {
+      const audited = r.status === 'skipped' ? quality?.auditResults.get(r.id) : undefined;
+      return audited ? { ...r, ...audited } : r;
+    };
     // The runner aborts its signal on Ctrl-C and on --fail-fast: either way, statements still
     // running in other threads are cancelled on the server (not left to finish).
     let watched: AbortSignal | undefined;
@@ -77,7 +95,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
     };
     const results = await runDag({
       ids: o.ids,
-      parents: (id) => (o.manifest.nodes[id]?.depends_on.nodes ?? []).filter((p) => idSet.has(p)),
+      parents: (id) => [...(o.manifest.nodes[id]?.depends_on.nodes ?? []), ...(extraParents.get(id) ?? [])].filter((p) => idSet.has(p)),
       threads: Math.max(1, Math.min(o.threads, o.adapter.maxConcurrency)),
       failFast: o.failFast,
       ...(o.signal ? { signal: o.signal } : {}),
@@ -91,6 +109,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
             fullRefresh: o.fullRefresh,
             runId,
             seedProfiles: o.seedProfiles,
+            ...(quality ? { quality } : {}),
             onExecuted: (node, sql) => writeRunSql(o.targetDir, node, sql),
           },
           id,
@@ -99,9 +118,9 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
       },
       events: {
         onStart: (id, running) => o.events?.onStart?.(o.manifest.nodes[id]!, running.length),
-        onFinish: (r, done, total) => o.events?.onFinish?.(o.manifest.nodes[r.id]!, r, done, total),
+        onFinish: (r, done, total) => o.events?.onFinish?.(o.manifest.nodes[r.id]!, reported(r), done, total),
       },
-    });
+    }).then((rs) => rs.map(reported));
     if (o.onRunEnd.length && !o.signal?.aborted) await executeNodePlan(o.adapter, planHooks('on-run-end', o.onRunEnd));
     const elapsed = (performance.now() - started) / 1000;
     await writeRunResults(o.targetDir, results, {

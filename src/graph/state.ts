@@ -84,6 +84,11 @@ function differences(
     configs: now.strata.config_hash !== before.strata.config_hash,
     macros: now.strata.macros_hash !== before.strata.macros_hash,
     vars: now.strata.inputs_hash !== before.strata.inputs_hash,
-    relation: now.relation_name !== before.relation_name,
+    // dbt semantics: the relation changed when its configured database/schema/alias did, not
+    // because the manifest was compiled for another target (CI schema vs production).
+    relation:
+      now.alias !== before.alias ||
+      (now.config.schema ?? null) !== (before.config.schema ?? null) ||
+      (now.config.database ?? null) !== (before.config.database ?? null),
   };
 }

@@ -18,7 +18,11 @@ function hookSteps(kind: 'pre_hook' | 'post_hook', hooks: readonly HookConfig[])
  * // [{ transactional: true, steps: [pre_hook 'analyze x', merge] }]
  */
 export function withHooks(phases: readonly PlanPhase[], pre: readonly HookConfig[], post: readonly HookConfig[]): PlanPhase[] {
-  const out = phases.map((p) => ({ transactional: p.transactional, steps: [...p.steps] }));
+  const out: { transactional: boolean; steps: PlanStep[]; publish?: true }[] = phases.map((p) => ({
+    transactional: p.transactional,
+    steps: [...p.steps],
+    ...(p.publish ? { publish: p.publish } : {}),
+  }));
   const preIn = pre.filter((h) => h.transaction);
   const preOut = pre.filter((h) => !h.transaction);
   const postIn = post.filter((h) => h.transaction);

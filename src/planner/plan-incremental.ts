@@ -102,7 +102,7 @@ export function planIncremental(node: ManifestNode, state: RelationState, opts: 
     }
   }
   steps.push(...grantSteps(target, cfg.grants));
-  return { ...base, phases: withHooks([{ transactional: true, steps }], cfg.preHooks, cfg.postHooks) };
+  return { ...base, phases: withHooks([{ transactional: true, steps, publish: true }], cfg.preHooks, cfg.postHooks) };
 }
 
 /**

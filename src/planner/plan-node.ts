@@ -10,9 +10,11 @@ import { planIncremental } from './plan-incremental.js';
 import { planRebuild, targetOf } from './plan-table.js';
 import { planView } from './plan-view.js';
 import type { NodePlan, PlanOptions, RelationState } from './types.js';
+import { addCitus, planModeling } from '../modeling/plan-modeling.js';
+import { planFeatureTable } from '../features/plan-feature-table.js';
 
-/** Materializations this planner handles (seeds, snapshots, tests, modeling ones live elsewhere). */
-export const PLANNED_MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'materialized_view'] as const;
+/** Materializations planNode handles (star-schema ones through src/modeling; seeds, snapshots, tests elsewhere). */
+export const PLANNED_MATERIALIZATIONS = ['view', 'table', 'incremental', 'ephemeral', 'materialized_view', 'dimension', 'fact', 'date_dimension', 'feature_table'] as const;
 
 /**
  * Plans a model. When the result has `needsNewColumns`, introspect the query's columns
@@ -30,6 +32,12 @@ export function planNode(node: ManifestNode, state: RelationState, opts: PlanOpt
   if (materialization === 'ephemeral') {
     return { unique_id: node.unique_id, materialization, relation: null, temporaries: [], phases: [] };
   }
+  const modeling = planModeling(node, state, opts);
+  if (modeling) return modeling;
+  return addCitus(node, planCore(node, state, opts, materialization));
+}
+
+function planCore(node: ManifestNode, state: RelationState, opts: PlanOptions, materialization: string): NodePlan {
   const cfg = readModelConfig(node);
   switch (materialization) {
     case 'view':
@@ -38,6 +46,8 @@ export function planNode(node: ManifestNode, state: RelationState, opts: PlanOpt
       return planRebuild(node, state, opts, cfg, 'table');
     case 'incremental':
       return planIncremental(node, state, opts, cfg);
+    case 'feature_table':
+      return planFeatureTable(node, state, opts);
     case 'materialized_view':
       // Whether the SQL changed is unknowable here, so always rebuild + swap (never a stale refresh).
       return planRebuild(node, state, opts, cfg, 'materialized_view');

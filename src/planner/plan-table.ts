@@ -72,10 +72,11 @@ export function planRebuild(
     materialization: String(node.config.materialized),
     relation: target,
     temporaries,
+    ...(kind === 'table' ? { staged: tmp } : {}),
     phases: withHooks(
       [
         { transactional: false, steps: build },
-        { transactional: true, steps: swap },
+        { transactional: true, steps: swap, publish: true },
       ],
       cfg.preHooks,
       cfg.postHooks,

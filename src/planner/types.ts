@@ -31,6 +31,12 @@ export interface PlanStep {
 export interface PlanPhase {
   readonly transactional: boolean;
   readonly steps: readonly PlanStep[];
+  /**
+   * The phase that makes the new data visible to consumers (the swap of a rebuild, the one
+   * transaction of an incremental update). Write-audit-publish runs the model's tests before it
+   * (against `NodePlan.staged`) or inside it, before commit (incremental: no staged relation).
+   */
+  readonly publish?: true;
 }
 
 export interface NodePlan {
@@ -41,6 +47,8 @@ export interface NodePlan {
   /** Temporary relations the plan creates; the executor drops them if the run is interrupted. */
   readonly temporaries: readonly RelationRef[];
   readonly phases: readonly PlanPhase[];
+  /** Where the new data sits before the publish phase (a rebuild's temporary relation). */
+  readonly staged?: RelationRef;
   /**
    * Set when the planner needs the new query's columns first (RelationState.newColumns):
    * the executor introspects and calls planNode again.

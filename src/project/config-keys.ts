@@ -31,6 +31,7 @@ export const KNOWN_CONFIG_KEYS: ReadonlySet<string> = new Set([
   // Strata modeling / features
   // (only distinctive names: a bare key like `dimensions` must stay a sub-folder name)
   'scd_type', 'natural_key', 'surrogate_key', 'tracked_columns',
+  'entity_keys', 'feature_timestamp',
 ]);
 
 /** dbt accepts `pre-hook` and `pre_hook`; later stages only see the underscore form. */

@@ -6,3 +6,6 @@ export { initSqlParser, checkSql, qualifyColumns } from './sql-parser.js';
 export { computeJoinPaths } from './join-paths.js';
 export * from './from-project.js';
 export * from './result.js';
+export * from './rollup-plan.js';
+export * from './rollup-build.js';
+export * from './visible.js';

@@ -2,7 +2,8 @@ import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord, parseYamlLocated, zodDiagnostics, type LocatedYaml, type YamlPath } from '../project/yaml-located.js';
 import { computeJoinPaths } from './join-paths.js';
 import { expressionIdentifiers, modelTokens, parseInterval } from './expressions.js';
-import { rawAccess, rawHierarchy, rawMetric, rawSemanticModel, type RawMetric, type RawSemanticModel } from './raw-schema.js';
+import { rawAccess, rawHierarchy, rawMetric, rawRollup, rawSemanticModel, type RawMetric, type RawRollup, type RawSemanticModel } from './raw-schema.js';
+import { validateRollups, type LocatedRollup } from './rollup-load.js';
 import type {
   AccessRole,
   Dimension,
@@ -34,7 +35,7 @@ export interface SemanticLoadOptions {
   readonly checkExpression?: (sql: string) => string | undefined;
 }
 
-export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access'] as const;
+export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access', 'rollups'] as const;
 
 interface Located<T> {
   readonly raw: T;
@@ -59,6 +60,7 @@ export function loadSemanticLayer(
   const rawMetrics: Located<RawMetric>[] = [];
   const rawHierarchies: Located<{ name: string; levels: string[] }>[] = [];
   let access: Located<ReturnType<typeof rawAccess.parse>> | undefined;
+  const topRollups: Located<RawRollup>[] = [];
 
   for (const src of sources) {
     const y = parseYamlLocated(src.text, src.file);
@@ -82,6 +84,7 @@ export function loadSemanticLayer(
     list('semantic_models', rawSemanticModel, rawModels);
     list('metrics', rawMetric, rawMetrics);
     list('hierarchies', rawHierarchy, rawHierarchies);
+    list('rollups', rawRollup, topRollups);
     if (doc['access'] !== undefined) {
       const r = rawAccess.safeParse(doc['access']);
       if (!r.success) diags.push(...zodDiagnostics(r.error, y, ['access'], 'semantic-invalid'));
@@ -243,8 +246,18 @@ export function loadSemanticLayer(
 
   const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
   diags.push(...pathDiags);
+  const locatedRollups: LocatedRollup[] = [
+    ...rawModels.flatMap((m) =>
+      m.raw.rollups.map((raw, i): LocatedRollup => {
+        const base = [...m.path, 'rollups', i];
+        return { raw, parent: m.raw.name, loc: m.y.locate(base), at: (k, j) => m.y.locate(j === undefined ? [...base, k] : [...base, k, j]) };
+      }),
+    ),
+    ...topRollups.map((r): LocatedRollup => ({ raw: r.raw, loc: r.y.locate(r.path), at: (k, j) => r.y.locate(j === undefined ? [...r.path, k] : [...r.path, k, j]) })),
+  ];
+  const rollups = validateRollups(locatedRollups, models, paths, diags);
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
-  return { layer: { models, metrics, hierarchies, access: policy, paths }, diagnostics: diags };
+  return { layer: { models, metrics, hierarchies, access: policy, paths, rollups }, diagnostics: diags };
 }
 
 function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, diags: Diagnostic[]): SemanticModel | undefined {

@@ -108,7 +108,7 @@ export function buildGroupSql(
   const dimExpr = (d: Omit<DimRef, 'alias'>, grain = d.grain): string =>
     truncate(inScope(layer.models[d.model]!.dimensions[d.dim]!.sql, d.model), grain);
   const where: string[] = [];
-  for (const f of ctx.dimFilters) where.push(filterSql(dimExpr(f.dim), f.filter.op, f.filter.values, p, f.filter.member, f.dim.grain));
+  for (const f of ctx.dimFilters) where.push(filterSql(dimExpr(f.dim), f.filter.op, f.filter.values, p, f.filter.member, f.dim.grain, f.dim.type === 'number'));
   for (const f of g.filters) where.push(`(${inScope(f, base)})`);
   for (const s of ctx.segments) where.push(`(${inScope(s.sql, s.model)})`);
   if (rowFilterSql) where.push(`(${rowFilterSql})`);

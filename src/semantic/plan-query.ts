@@ -4,6 +4,8 @@ import { checkDimensionMember } from './load.js';
 import { QueryError, type MetricQuery, type QueryFilter } from './query.js';
 import { buildGroupSql, type DimRef, type Group, type Leaf } from './plan-group.js';
 import { Params, filterSql, q } from './sql-fragments.js';
+import { planFromRollups, type BuiltRollups } from './rollup-plan.js';
+import { checkFilterValues, checkRangeValue } from './value-check.js';
 import type { AccessRole, Granularity, Metric, SemanticLayer } from './types.js';
 
 /** Who is asking: the verified token's role and its other claims (DESIGN §6 access). */
@@ -21,6 +23,13 @@ export interface PlannedQuery {
   readonly plan: readonly { readonly cte: string; readonly model: string; readonly joins: readonly string[]; readonly measures: readonly string[]; readonly kind: string }[];
   /** Set for drill queries: the level returned. */
   readonly drill?: { readonly hierarchy: string; readonly level: string; readonly depth: number; readonly isLeaf: boolean };
+  /** The rollup the SQL reads instead of the fact table, when one answers exactly. */
+  readonly rollup?: string;
+}
+
+export interface PlanOptions {
+  /** Rollups built in the warehouse (name → relation); the planner picks one when exact. */
+  readonly rollups?: BuiltRollups;
 }
 
 const UNRESTRICTED: SecurityContext = { role: null, user: {} };
@@ -37,7 +46,7 @@ const UNRESTRICTED: SecurityContext = { role: null, user: {} };
  * //   from "db"."gold"."fact_sales" as "sales" left join "db"."gold"."dim_customer" as "customer" on …
  * //   group by 1) select "g1"."d0" as "customer.region", "g1"."m0" as "revenue" from "g1"
  */
-export function planQuery(layer: SemanticLayer, input: MetricQuery, security: SecurityContext = UNRESTRICTED): PlannedQuery {
+export function planQuery(layer: SemanticLayer, input: MetricQuery, security: SecurityContext = UNRESTRICTED, options: PlanOptions = {}): PlannedQuery {
   const p = new Params();
   const { query, drill } = expandDrill(layer, input);
   const hidden = new Set(security.role?.hide ?? []);
@@ -136,10 +145,13 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   const metricFilters: { sql: string; filter: QueryFilter }[] = [];
   for (const f of query.filters) {
     if (layer.metrics[f.member]) {
+      checkFilterValues(f.member, 'metric', undefined, f.op, f.values);
       const idx = query.metrics.indexOf(f.member);
       metricFilters.push({ sql: idx >= 0 ? metricExprs[idx]! : metricSql(f.member, [], []), filter: f });
     } else {
-      dimFilters.push({ dim: { ...resolveDimension(layer, f.member, hidden, deny), alias: '' }, filter: f });
+      const dim = resolveDimension(layer, f.member, hidden, deny);
+      checkFilterValues(f.member, dim.type, dim.grain, f.op, f.values);
+      dimFilters.push({ dim: { ...dim, alias: '' }, filter: f });
     }
   }
   const segments = query.segments.map((s) => {
@@ -152,6 +164,8 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (query.time_range) {
     const d = resolveDimension(layer, query.time_range.dimension, hidden, deny);
     if (d.type !== 'time') throw new QueryError('query-invalid', `time_range dimension '${query.time_range.dimension}' is not a time dimension`);
+    checkRangeValue('from', query.time_range.from);
+    checkRangeValue('to', query.time_range.to);
     timeRange = {
       dim: { ...d, grain: undefined, alias: '' },
       ...(query.time_range.from ? { from: query.time_range.from } : {}),
@@ -218,6 +232,22 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (order.length === 0 && dims.length) order.push(...dims.map((d) => `${q(d.member)} asc nulls last`));
   if (order.length) sql += `\norder by ${order.join(', ')}`;
   if (query.limit !== undefined) sql += `\nlimit ${p.bind(query.limit)}`;
+  // The fact-table plan above has validated the query and its access; a rollup only changes
+  // where the numbers are read from.
+  const fromRollup = options.rollups && Object.keys(options.rollups).length ? planFromRollups(layer, query, { rowFilter }, options.rollups) : undefined;
+  if (fromRollup) {
+    return {
+      sql: fromRollup.sql,
+      params: fromRollup.params,
+      columns: [
+        ...dims.map((d) => ({ name: d.member, type: d.grain ? ('time' as const) : d.type })),
+        ...query.metrics.map((m) => ({ name: m, type: 'number' as const })),
+      ],
+      plan: [{ cte: 'rollup', model: layer.rollups![fromRollup.rollup]!.model, joins: [], measures: layer.rollups![fromRollup.rollup]!.measures, kind: `rollup:${fromRollup.rollup}` }],
+      rollup: fromRollup.rollup,
+      ...(drill ? { drill } : {}),
+    };
+  }
   return {
     sql,
     params: p.values,
@@ -245,7 +275,7 @@ function visibleMetrics(layer: SemanticLayer, hidden: ReadonlySet<string>): stri
 
 /** A filter on a metric applies to its aggregated value (a HAVING, in effect). */
 function filterOnExpr(expr: string, f: QueryFilter, p: Params): string {
-  return filterSql(expr, f.op, f.values, p, f.member);
+  return filterSql(expr, f.op, f.values, p, f.member, undefined, true);
 }
 
 /** `customer.region` / `sales.sold_at.month` → where it lives, with access checks. */

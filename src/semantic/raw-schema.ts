@@ -32,6 +32,20 @@ export const rawJoin = z
   })
   .strict();
 
+/** A rollup; `model` is required at the top level and implied under a semantic model. */
+export const rawRollup = z
+  .object({
+    name,
+    model: z.string().optional(),
+    measures: z.array(z.string()).min(1),
+    dimensions: z.array(z.string()).default([]),
+    time_dimension: z.string().optional(),
+    granularity: z.enum(GRANULARITIES).optional(),
+    refresh: z.string().default('build'),
+    description: z.string().optional(),
+  })
+  .strict();
+
 export const rawSemanticModel = z
   .object({
     name,
@@ -45,6 +59,7 @@ export const rawSemanticModel = z
     dimensions: z.array(rawDimension).default([]),
     measures: z.array(rawMeasure).default([]),
     segments: z.array(z.object({ name, filter: z.string().min(1) }).strict()).default([]),
+    rollups: z.array(rawRollup).default([]),
   })
   .strict();
 
@@ -104,3 +119,4 @@ export const rawAccess = z
 
 export type RawSemanticModel = z.infer<typeof rawSemanticModel>;
 export type RawMetric = z.infer<typeof rawMetric>;
+export type RawRollup = z.infer<typeof rawRollup>;

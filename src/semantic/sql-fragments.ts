@@ -45,13 +45,16 @@ export function filterSql(
   p: Params,
   member: string,
   grain?: Granularity,
+  numeric = false,
 ): string {
   const need = (n: number | 'some'): void => {
     if (n === 'some' ? values.length === 0 : values.length !== n) {
       throw new QueryError('query-invalid', `filter on '${member}' with '${op}' needs ${n === 'some' ? 'at least one value' : `${n} value${n === 1 ? '' : 's'}`}, got ${values.length}`);
     }
   };
-  const val = (v: unknown): string => (grain ? `date_trunc('${grain}', ${p.bind(timeValue(v))}::timestamp)::date` : p.bind(v));
+  // Numbers are compared as numeric: an integer column must not make PostgreSQL parse 1.5 as an int.
+  const val = (v: unknown): string =>
+    grain ? `date_trunc('${grain}', ${p.bind(timeValue(v))}::timestamp)::date` : numeric ? `${p.bind(v)}::numeric` : p.bind(v);
   switch (op) {
     case 'equals':
       need(1);

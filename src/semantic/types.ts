@@ -129,8 +129,31 @@ export interface AccessPolicy {
   readonly defaultRole: string;
 }
 
+/**
+ * A pre-aggregation declared in YAML (`rollups:` under a semantic model or at the top level):
+ * the model's measures grouped by dimensions (and a time dimension at a granularity). Built by
+ * `strata build` into a table; the planner answers a query from it when that is exact.
+ */
+export interface Rollup {
+  readonly name: string;
+  /** The semantic model whose measures it aggregates. */
+  readonly model: string;
+  /** Measure names of `model` (stored as columns m0, m1, …). */
+  readonly measures: readonly string[];
+  /** Dimension members (`customer.region`; stored as columns d0, d1, …); no time members. */
+  readonly dimensions: readonly string[];
+  /** `sales.sold_at` (stored truncated to `granularity` as column t), or null. */
+  readonly timeDimension: string | null;
+  readonly granularity: Granularity | null;
+  /** How it is refreshed: `build` (every `strata build`). */
+  readonly refresh: string;
+  readonly loc: SourceLocation;
+}
+
 export interface SemanticLayer {
   readonly models: Readonly<Record<string, SemanticModel>>;
+  /** Pre-aggregations by name (may be absent in layers built by hand). */
+  readonly rollups?: Readonly<Record<string, Rollup>>;
   readonly metrics: Readonly<Record<string, Metric>>;
   readonly hierarchies: Readonly<Record<string, Hierarchy>>;
   readonly access: AccessPolicy | null;

@@ -1,11 +1,15 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { acquirePgliteRunLock, pgliteLockHolder } from '../../adapters/pglite-run-lock.js';
 import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
-import { compileProject } from '../../compiler/index.js';
+import { compileProject, readManifest } from '../../compiler/index.js';
+import type { Manifest } from '../../compiler/types.js';
 import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
 import type { NodeResult } from '../../executor/index.js';
+import { deferManifest } from '../../graph/index.js';
+import { junitXml } from '../../quality/junit-xml.js';
+import { validateQualityTests } from '../../quality/validate.js';
 import type { ResolvedTarget } from '../../project/types.js';
 import type { SeedProfile } from '../../seeds/index.js';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
@@ -17,13 +21,14 @@ type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
 
 interface ExecuteOptions extends CommonOptions {
   cache?: boolean;
+  junitXml?: string;
 }
 
 /** Registers a command that executes nodes (run, seed, build) with the shared flags. */
 export function registerExecute(
   program: Command,
   run: Run,
-  name: 'run' | 'seed' | 'build',
+  name: 'run' | 'seed' | 'build' | 'test',
   description: string,
   resourceTypes: readonly string[],
 ): void {
@@ -32,7 +37,9 @@ export function registerExecute(
     .description(description)
     .option('--threads <n>', 'how many nodes to build at once (default: the profile\'s threads)')
     .option('--full-refresh', 'rebuild incremental models and seeds from scratch')
-    .option('-x, --fail-fast', 'stop at the first failure');
+    .option('-x, --fail-fast', 'stop at the first failure')
+    .option('--defer', 'read parents that are not selected and not built in the target from the --state manifest\'s relations')
+    .option('--junit-xml <file>', 'write node and test results as JUnit XML (for CI)');
   addSelectionOptions(addProjectOptions(cmd)).action(async (opts: ExecuteOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => execute(opts, reporter, name, resourceTypes));
@@ -41,8 +48,16 @@ export function registerExecute(
 
 async function execute(opts: ExecuteOptions, reporter: Reporter, command: string, resourceTypes: readonly string[]): Promise<number> {
   // 1. Everything that can be wrong with the project is found before connecting.
-  const { files, compiled, selected } = await compileAndSelect(opts, resourceTypes);
+  if (opts.defer && !opts.state) {
+    throw new CompileError([
+      { code: 'state-invalid', severity: 'error', message: '--defer needs --state <dir with the production manifest.json>', hint: 'e.g. --select state:modified+ --state prod-target/ --defer' },
+    ]);
+  }
+  const { files, compiled, selected, semantic } = await compileAndSelect(opts, resourceTypes);
   const seedProfiles = await checkSeeds(files.root, compiled.manifest.nodes, selected);
+  const invalid = validateQualityTests(compiled.manifest, selected);
+  if (invalid.length) throw new CompileError(invalid);
+  const stateManifest = opts.defer && opts.state ? await readManifest(resolve(opts.state)) : undefined;
   reporter.diagnostics(compiled.warnings, files.root);
   if (selected.length === 0) {
     reporter.info('Nothing to do: the selection matched no nodes.');
@@ -71,13 +86,17 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   process.on('SIGTERM', onSigint);
   try {
     // 2. Templates that call is_incremental() are rendered again now that we know what exists.
-    let manifest = compiled.manifest;
+    let manifest: Manifest = compiled.manifest;
     let hooks = compiled.hooks;
-    if (Object.values(manifest.nodes).some((n) => n.config.materialized === 'incremental')) {
-      const existing = new Set<string>();
+    const existing = new Set<string>();
+    const listExisting = async (): Promise<void> => {
       for (const schema of new Set(Object.values(manifest.nodes).map((n) => n.schema))) {
         for (const r of await adapter.listRelations(schema)) existing.add(`${r.schema}.${r.name}`);
       }
+    };
+    if (stateManifest) await listExisting();
+    if (Object.values(manifest.nodes).some((n) => n.config.materialized === 'incremental')) {
+      if (!stateManifest) await listExisting();
       const again = await compileProject(files, {
         fullRefresh: opts.fullRefresh ?? false,
         relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
@@ -85,6 +104,11 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       });
       manifest = again.manifest;
       hooks = again.hooks;
+    }
+    if (stateManifest) {
+      const d = deferManifest(manifest, stateManifest, new Set(selected), (n) => existing.has(`${n.schema}.${n.alias}`));
+      manifest = d.manifest;
+      if (d.deferred.size) reporter.info(`Deferring ${d.deferred.size} unselected parent${d.deferred.size === 1 ? '' : 's'} to the --state relations`, { event: 'defer', nodes: Object.fromEntries(d.deferred) });
     }
     const progress = new RunProgress(reporter, selected.length);
     const { runProject } = await import('../../executor/index.js');
@@ -102,6 +126,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       onRunStart: hooks.onRunStart,
       onRunEnd: hooks.onRunEnd,
       signal: controller.signal,
+      ...(command === 'build' ? { build: { auditByDefault: files.config.kind === 'strata' } } : {}),
       events: {
         onLockWait: (schema) => progress.waiting(schema),
         onStart: (node) => progress.start(node),
@@ -109,6 +134,16 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       },
     });
     progress.end();
+    if ((command === 'run' || command === 'build') && !interrupted) {
+      // Build id (metric API cache invalidation) and rollups: see src/server/rollup-builder.ts.
+      const { afterBuildReport } = await import('../../server/rollup-builder.js');
+      for (const line of await afterBuildReport({ adapter, layer: semantic, command, schema: files.target.schema, nodes: selected.length })) reporter.info(line);
+    }
+    if (opts.junitXml) {
+      const file = resolve(opts.junitXml);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, junitXml(manifest, summary.results, command));
+    }
     return summarize(reporter, summary.results, summary.elapsed, interrupted);
   } finally {
     process.off('SIGINT', onSigint);
@@ -119,6 +154,31 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       await releaseDataDir();
     }
   }
+}
+
+/**
+ * Opens the target's adapter for commands that only read/query (freshness, quality): takes
+ * the PGlite data-directory lock first; `close` releases both.
+ */
+export async function openTargetAdapter(target: ResolvedTarget, reporter: Reporter): Promise<{ adapter: WarehouseAdapter; close: () => Promise<void> }> {
+  const releaseDataDir = await lockPgliteDataDir(target, reporter);
+  let adapter: WarehouseAdapter;
+  try {
+    adapter = await connect(target);
+  } catch (e) {
+    await releaseDataDir();
+    throw e;
+  }
+  return {
+    adapter,
+    close: async () => {
+      try {
+        await adapter.close();
+      } finally {
+        await releaseDataDir();
+      }
+    },
+  };
 }
 
 /**

@@ -2,11 +2,17 @@ import type { ColumnDef, WarehouseAdapter } from '../../adapters/warehouse-adapt
 import type { ManifestNode } from '../../compiler/types.js';
 import { planNode } from '../../planner/index.js';
 import type { NodePlan, PlanStep, RelationState } from '../../planner/types.js';
+import { auditEnabled, auditTestsOf, blocks } from '../../quality/audit.js';
+import { executeWithAudit } from '../../quality/wap.js';
 import type { NodeOutcome } from '../dag-runner.js';
 import { executeNodePlan } from '../execute-plan.js';
 import type { NodeRunContext } from '../run-node.js';
 
-/** Builds a model: introspect its relation, plan the materialization, execute the plan. */
+/**
+ * Builds a model: introspect its relation, plan the materialization, execute the plan. With
+ * write-audit-publish (`audit: blocking`, default in strata projects) a `table`/`incremental`
+ * model is published only when its selected error-severity tests pass on the new data.
+ */
 export async function runModel(ctx: NodeRunContext, node: ManifestNode): Promise<NodeOutcome> {
   if (node.config.materialized === 'ephemeral') return { status: 'success', message: 'ephemeral: inlined into its children' };
   const ref = { schema: node.schema, name: node.alias };
@@ -18,6 +24,10 @@ export async function runModel(ctx: NodeRunContext, node: ManifestNode): Promise
   if (plan.needsNewColumns) {
     state = { ...state, newColumns: await queryColumns(ctx.adapter, node) };
     plan = planNode(node, state, opts);
+  }
+  if (ctx.quality && auditEnabled(node, ctx.quality)) {
+    const tests = auditTestsOf(ctx.manifest, node.unique_id, ctx.quality.selected);
+    if (tests.length > 0) return runAudited(ctx, node, plan, tests);
   }
   const executed: PlanStep[] = [];
   try {
@@ -33,6 +43,39 @@ export async function runModel(ctx: NodeRunContext, node: ManifestNode): Promise
     ctx.onExecuted?.(node, plan.phases.flatMap((p) => p.steps.map((s) => s.sql)));
     throw e;
   }
+}
+
+async function runAudited(ctx: NodeRunContext, node: ManifestNode, plan: NodePlan, tests: readonly ManifestNode[]): Promise<NodeOutcome> {
+  let r;
+  try {
+    r = await executeWithAudit(ctx.adapter, plan, node, tests, ctx.manifest);
+  } catch (e) {
+    ctx.onExecuted?.(node, plan.phases.flatMap((p) => p.steps.map((s) => s.sql)));
+    throw e;
+  }
+  ctx.onExecuted?.(node, r.executed);
+  for (const t of r.tests) {
+    const suffix = r.published ? ' (audited before publish)' : ' (on the held-back data; the published relation is unchanged)';
+    ctx.quality?.auditResults.set(t.id, { status: t.status, message: t.message + suffix, data: { failures: t.failures, audited: true } });
+  }
+  const rows = r.rowsAffected !== null ? ` (${r.rowsAffected} rows)` : '';
+  if (!r.published) {
+    const failed = r.tests.filter(blocks);
+    return {
+      status: 'error',
+      message:
+        `held back by write-audit-publish: ${failed.length} of ${r.tests.length} audit test${r.tests.length === 1 ? '' : 's'} failed ` +
+        `(${failed.map((t) => `${t.name}: ${t.message}`).join('; ')}); ${node.relation_name ?? node.alias} was not changed`,
+      rowsAffected: 0,
+      data: { held_back: true, failed_tests: failed.map((t) => t.id) },
+    };
+  }
+  return {
+    status: 'success',
+    message: `${plan.materialization}${rows}, audited by ${r.tests.length} test${r.tests.length === 1 ? '' : 's'}`,
+    rowsAffected: r.rowsAffected,
+    data: { audited: r.tests.map((t) => t.id) },
+  };
 }
 
 /** Columns a model's query produces, without running it: a temporary view's catalog entry. */
@@ -54,4 +97,3 @@ export async function queryColumns(adapter: WarehouseAdapter, node: ManifestNode
     }
   });
 }
-

@@ -1,0 +1,59 @@
+-- Feature table: one row per customer per day they ordered, as of the START of the next day
+-- (as_of = order day + 1), so a training row at time t only sees days that had ended by t.
+-- Incremental by event time: later runs restate the last 90 days (the widest window below).
+{{ config(
+    materialized='feature_table',
+    entity_keys=['customer_id'],
+    feature_timestamp='as_of',
+    lookback='90d',
+    tags=['features']
+) }}
+
+with lines as (
+  select o.customer_id, o.ordered_at::date as order_day, o.order_id, i.amount, p.category
+  from {{ ref('slv_orders') }} o
+  join {{ ref('slv_order_items') }} i on i.order_id = o.order_id
+  left join {{ ref('slv_products') }} p on p.product_id = i.product_id
+  where o.status <> 'cancelled'
+),
+
+days as (
+  select customer_id, order_day, count(distinct order_id) as orders, sum(amount) as amount
+  from lines
+  group by customer_id, order_day
+),
+
+windowed as (
+  select
+    customer_id,
+    order_day,
+    (order_day + 1) as as_of,
+    sum(orders) over w30 as purchase_count_30d,
+    sum(amount) over w90 / nullif(sum(orders) over w90, 0) as avg_order_value_90d,
+    order_day - lag(order_day) over (partition by customer_id order by order_day) as days_since_last_purchase
+  from days
+  window
+    w30 as (partition by customer_id order by order_day range between interval '29 days' preceding and current row),
+    w90 as (partition by customer_id order by order_day range between interval '89 days' preceding and current row)
+)
+
+select
+  w.customer_id,
+  w.as_of,
+  w.purchase_count_30d::bigint as purchase_count_30d,
+  round(w.avg_order_value_90d, 2)::float8 as avg_order_value_90d,
+  w.days_since_last_purchase::int as days_since_last_purchase,
+  pc.category as preferred_category
+from windowed w
+left join lateral (
+  -- The category with the most spend in the 90 days up to this day (ties: alphabetical).
+  select l.category
+  from lines l
+  where l.customer_id = w.customer_id
+    and l.order_day > w.order_day - 90
+    and l.order_day <= w.order_day
+    and l.category is not null
+  group by l.category
+  order by sum(l.amount) desc, l.category
+  limit 1
+) pc on true

@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { CompileError } from '../../diagnostics/index.js';
+import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js';
+import type { Reporter } from '../reporter.js';
+import { compileAndSelect } from './compile.js';
+import { openTargetAdapter } from './execute.js';
+
+interface ServeOptions extends CommonOptions {
+  port: string;
+  host: string;
+  dev?: string | boolean;
+  jwks?: string;
+  cache?: string;
+  cacheTtl: string;
+  statementTimeout: string;
+  maxConcurrent?: string;
+  maxPerRole?: string;
+  cors?: string;
+  metaSchema?: string;
+}
+
+/** `strata serve`: the metric HTTP API (DESIGN §6) over the project's semantic layer. */
+export function registerServe(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
+  const cmd = program
+    .command('serve')
+    .description('serve the semantic layer over HTTP (metric API, Cube-compatible endpoints)')
+    .option('--port <n>', 'port to listen on', '4000')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--dev [role]', 'allow anonymous requests as this role (development only)')
+    .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
+    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db (default: STRATA_REDIS_URL or the profile's online_store)")
+    .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
+    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
+    .option('--max-concurrent <n>', 'database queries at once, all roles (past it: 503)')
+    .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
+    .option('--cors <origins>', "comma-separated allowed origins, or '*'")
+    .option('--meta-schema <schema>', 'schema of strata_meta.builds / rollups', 'strata_meta');
+  addProjectOptions(cmd).action(async (opts: ServeOptions) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, () => serve(opts, reporter));
+  });
+}
+
+async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
+  const { cache: _cache, ...common } = opts;
+  const { files, semantic } = await compileAndSelect({ ...common, select: [] });
+  if (!semantic) {
+    throw new CompileError([{ code: 'semantic-invalid', severity: 'error', message: 'this project has no semantic layer to serve', hint: 'declare semantic_models: and metrics: in semantic/*.yml' }]);
+  }
+  const secret = process.env['STRATA_API_SECRET'];
+  const devRole = opts.dev === undefined ? undefined : typeof opts.dev === 'string' ? opts.dev : (semantic.access?.defaultRole !== 'none' ? semantic.access?.defaultRole : undefined) ?? Object.keys(semantic.access?.roles ?? {})[0] ?? 'dev';
+  if (!secret && !opts.jwks && devRole === undefined) {
+    throw new CompileError([{ code: 'config-invalid', severity: 'error', message: 'no token verification configured', hint: 'set STRATA_API_SECRET (HS256), pass --jwks <file|url>, or --dev [role] for local development' }]);
+  }
+  const int = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--${name} '${v}' must be a non-negative integer` }]);
+    return n;
+  };
+  const server = await import('../../server/index.js');
+  const cacheUrl = opts.cache ?? process.env['STRATA_REDIS_URL'] ?? (files.target.onlineStore?.type === 'redis' ? files.target.onlineStore.url : undefined) ?? 'memory';
+  const cache =
+    cacheUrl === 'off'
+      ? new server.NoCache()
+      : cacheUrl === 'memory'
+        ? new server.LruCache(10_000)
+        : new server.RedisCache(cacheUrl, (e) => reporter.info(`redis cache: ${e.message}`, { event: 'cache_error' }));
+  const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter);
+  const maxConcurrent = int(opts.maxConcurrent, 'max-concurrent');
+  const maxPerRole = int(opts.maxPerRole, 'max-per-role');
+  const s = await server.createServer({
+    layer: semantic,
+    adapter,
+    auth: { ...(secret && !opts.jwks ? { secret } : {}), ...(opts.jwks ? { jwks: opts.jwks } : {}), ...(devRole !== undefined ? { devRole } : {}) },
+    cache,
+    cacheTtlMs: (int(opts.cacheTtl, 'cache-ttl') ?? 300) * 1000,
+    statementTimeoutMs: int(opts.statementTimeout, 'statement-timeout') ?? 30_000,
+    limits: { ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(maxPerRole !== undefined ? { maxPerRole } : {}) },
+    metaSchema: opts.metaSchema ?? 'strata_meta',
+    corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
+    logger: { level: 'warn' },
+  });
+  const address = await s.app.listen({ port: int(opts.port, 'port') ?? 4000, host: opts.host });
+  if (devRole !== undefined) {
+    reporter.info('');
+    reporter.info('!!! DEVELOPMENT MODE: requests WITHOUT A TOKEN are served as role', { event: 'dev_mode', role: devRole });
+    reporter.info(`!!!   '${devRole}'. Never expose this server beyond your machine.`);
+    reporter.info('');
+  }
+  reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      reporter.info('Shutting down: finishing in-flight requests');
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await s.close();
+  await closeAdapter();
+  return 0;
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { CompileError } from '../../diagnostics/index.js';
+import { reporterFor, type CommonOptions } from '../common.js';
+import type { Reporter } from '../reporter.js';
+
+interface TokenOptions extends CommonOptions {
+  role: string;
+  attr?: string[];
+  ttl: string;
+}
+
+/** `strata token --role sales --attr region=EMEA --ttl 1h`: an HS256 development token. */
+export function registerToken(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
+  program
+    .command('token')
+    .description('mint a development JWT (HS256, signed with STRATA_API_SECRET) for strata serve')
+    .requiredOption('--role <role>', 'the access role (claim "role")')
+    .option('--attr <key=value...>', 'user attributes as claims, e.g. region=EMEA')
+    .option('--ttl <span>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
+    .option('--log-format <format>', 'text or json', 'text')
+    .action(async (opts: TokenOptions) => {
+      const reporter = reporterFor(opts);
+      await run(reporter, async () => {
+        const secret = process.env['STRATA_API_SECRET'];
+        const fail = (message: string, hint?: string): never => {
+          throw new CompileError([{ code: 'config-invalid', severity: 'error', message, ...(hint ? { hint } : {}) }]);
+        };
+        if (!secret) fail('STRATA_API_SECRET is not set', 'export STRATA_API_SECRET=<at least 32 characters>, the same value strata serve uses');
+        if (secret!.length < 32) fail('STRATA_API_SECRET must be at least 32 characters');
+        if (!/^\d+\s*(s|sec|m|min|h|hr|hour|d|day|w|week)s?$/.test(opts.ttl)) fail(`--ttl '${opts.ttl}' must look like 30m, 1h or 7d`);
+        const attributes: Record<string, string> = {};
+        for (const a of opts.attr ?? []) {
+          const eq = a.indexOf('=');
+          if (eq <= 0) fail(`--attr '${a}' must be key=value`);
+          attributes[a.slice(0, eq)] = a.slice(eq + 1);
+        }
+        const { mintToken } = await import('../../server/mint-token.js');
+        reporter.result(await mintToken({ secret: secret!, role: opts.role, attributes, ttl: opts.ttl }));
+        return 0;
+      });
+    });
+}

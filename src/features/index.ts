@@ -1,0 +1,18 @@
+export * from './types.js';
+export { loadFeatureRegistry, resolveFeatureRef, parseImpute, FEATURE_KEYS, type FeatureYamlSource, type FeatureLoadOptions } from './load.js';
+export { featureFiles, loadProjectFeatures, readFeatureRegistry, writeFeatureRegistry, registryPath, REGISTRY_FILE } from './registry-file.js';
+export { selectFeatures, requiredKeys, type FeatureSelection, type SelectedFeature } from './select-features.js';
+export { buildPitSql, sourceFrom, winnerOrder, type PitApproach, type PitInput, type PitView } from './pit-sql.js';
+export { parseEntitySource, stageEntities, type EntitySource, type StagedEntities } from './entity-input.js';
+export { buildTrainingSet, type TrainingSetRequest, type TrainingSetResult, type TrainingSetSink } from './training-set.js';
+export { csvFileSink, csvField } from './csv-sink.js';
+export { entityKey, type OnlineStore, type OnlineRecord, type OnlineRead, type MaterializedRow, type MaterializationMeta } from './online-store.js';
+export { RedisOnlineStore } from './redis-store.js';
+export { PostgresOnlineStore } from './postgres-store.js';
+export { openOnlineStore } from './open-online-store.js';
+export { materialize, latestRowsSql, type MaterializeOptions, type MaterializeResult } from './materialize.js';
+export { getOnlineFeatures, type OnlineRequest, type OnlineResponse, type OnlineValue, type OnlineStatus } from './online.js';
+export { checkParity, checkDrift, type ViewParity, type ParityMismatch, type DriftResult } from './parity.js';
+export { planFeatureTable, readFeatureTableConfig, type FeatureTableConfig } from './plan-feature-table.js';
+export { decodeValue } from './value-codec.js';
+export { parseDuration } from './duration.js';

@@ -1,0 +1,230 @@
+/**
+ * SQL of the `dimension` materialization (SCD type 1, 2, 3). Every statement is set-based and
+ * touches only the keys in the staged batch, through the natural-key indexes, so applying a
+ * batch costs time proportional to the batch, not the table.
+ *
+ * Table layout (`surrogate_key` first, then the query's columns, then the SCD columns):
+ * - type 1: `<sk>, <columns>`
+ * - type 2: `<sk>, <columns>, valid_from, valid_to (null = current), is_current`
+ * - type 3: `<sk>, <columns>, previous_<tracked column>…`
+ * Row `<sk> = -1` is the unknown member (text columns 'Unknown', others NULL) for late-arriving facts.
+ */
+import type { ColumnDef, RelationRef } from '../adapters/warehouse-adapter.js';
+import { boundedName, ident, identList, qualified } from '../planner/sql.js';
+import type { PlanStep } from '../planner/types.js';
+import type { DimensionConfig } from './config.js';
+import { changed, cols, keyJoin } from './sql-fragments.js';
+
+/** Start of validity of a key's first version: facts older than the first load still find it. */
+export const BEGINNING_OF_TIME = '1900-01-01';
+
+/** Everything the generators need about one dimension. */
+export interface DimensionLayout {
+  readonly uniqueId: string;
+  readonly cfg: DimensionConfig;
+  /** The query's columns, in order. */
+  readonly columns: readonly ColumnDef[];
+}
+
+/** Names derived from the config: non-key, tracked and overwritten (type 1) columns. */
+export interface DimensionColumns {
+  readonly all: readonly string[];
+  readonly nonKey: readonly string[];
+  readonly tracked: readonly string[];
+  readonly untracked: readonly string[];
+  /** Type of valid_from / valid_to. */
+  readonly timeType: string;
+}
+
+/**
+ * Splits the query's columns by role.
+ *
+ * @example dimensionColumns(layout) // { nonKey: ['name', 'segment', 'updated_at'], tracked: ['segment'], untracked: ['name', 'updated_at'], … }
+ */
+export function dimensionColumns(l: DimensionLayout): DimensionColumns {
+  const all = l.columns.map((c) => c.name);
+  const nonKey = all.filter((c) => !l.cfg.naturalKey.includes(c));
+  const tracked = l.cfg.scdType === 1 ? [] : (l.cfg.trackedColumns ?? nonKey.filter((c) => c !== l.cfg.updatedAt));
+  const untracked = nonKey.filter((c) => !tracked.includes(c));
+  const ua = l.columns.find((c) => c.name === l.cfg.updatedAt)?.dataType ?? '';
+  const timeType = ua.startsWith('timestamp with time zone') ? 'timestamp with time zone' : 'timestamp without time zone';
+  return { all, nonKey, tracked, untracked, timeType };
+}
+
+/** The SCD columns a layout adds, with their types. */
+export function scdColumns(l: DimensionLayout): ColumnDef[] {
+  const c = dimensionColumns(l);
+  if (l.cfg.scdType === 2) {
+    return [
+      { name: 'valid_from', dataType: c.timeType },
+      { name: 'valid_to', dataType: c.timeType },
+      { name: 'is_current', dataType: 'boolean' },
+    ];
+  }
+  if (l.cfg.scdType === 3) {
+    return c.tracked.map((t) => ({ name: `previous_${t}`, dataType: l.columns.find((x) => x.name === t)?.dataType ?? 'text' }));
+  }
+  return [];
+}
+
+/**
+ * `create table` with the dimension's full layout.
+ *
+ * @example createDimensionTableSql(tmp, layout)
+ * // create table "gold"."dim_customer__strata_tmp_…" ("customer_key" bigint not null, "customer_id" bigint, …,
+ * //   "valid_from" timestamp without time zone not null, "valid_to" timestamp without time zone, "is_current" boolean not null)
+ */
+export function createDimensionTableSql(rel: RelationRef, l: DimensionLayout): string {
+  const defs = [
+    `${ident(l.cfg.surrogateKey)} bigint not null`,
+    ...l.columns.map((c) => `${ident(c.name)} ${c.dataType}`),
+    ...scdColumns(l).map((c) => `${ident(c.name)} ${c.dataType}${c.name === 'valid_from' || c.name === 'is_current' ? ' not null' : ''}`),
+  ];
+  return `create table ${qualified(rel)} (\n  ${defs.join(',\n  ')}\n)`;
+}
+
+const TEXT_TYPE = /^(text|character varying|varchar|character|char)\b/;
+
+/**
+ * The unknown member: key -1, text columns 'Unknown', everything else NULL (current from the
+ * beginning of time for type 2).
+ *
+ * @example unknownMemberSql(rel, layout)
+ * // insert into "gold"."dim_customer" ("customer_key", "customer_id", "segment", "valid_from", "valid_to", "is_current")
+ * // values (-1, null, 'Unknown', '1900-01-01', null, true)
+ */
+export function unknownMemberSql(rel: RelationRef, l: DimensionLayout): string {
+  const names = [l.cfg.surrogateKey, ...l.columns.map((c) => c.name)];
+  const values = ['-1', ...l.columns.map((c) => (TEXT_TYPE.test(c.dataType) && !l.cfg.naturalKey.includes(c.name) ? `'Unknown'` : 'null'))];
+  if (l.cfg.scdType === 2) {
+    names.push('valid_from', 'valid_to', 'is_current');
+    values.push(`'${BEGINNING_OF_TIME}'`, 'null', 'true');
+  }
+  return `insert into ${qualified(rel)} (${identList(names)})\nvalues (${values.join(', ')})`;
+}
+
+/**
+ * Index steps on the dimension: unique surrogate key, natural key (unique among current rows
+ * for type 2: two current versions of one key cannot exist), and `updated_at` when configured
+ * (it bounds the next batch).
+ *
+ * @example dimensionIndexSteps(rel, layout)
+ * // create unique index "dim_customer__sk" on … ("customer_key"); create index "dim_customer__nk" on … ("customer_id");
+ * // create unique index "dim_customer__current" on … ("customer_id") where "is_current"
+ */
+export function dimensionIndexSteps(rel: RelationRef, l: DimensionLayout): PlanStep[] {
+  const on = qualified(rel);
+  const nk = identList(l.cfg.naturalKey);
+  const name = (suffix: string): string => ident(boundedName(rel.name, suffix));
+  const steps: PlanStep[] = [{ name: 'index surrogate key', sql: `create unique index ${name('__sk')} on ${on} (${ident(l.cfg.surrogateKey)})` }];
+  if (l.cfg.scdType === 2) {
+    steps.push(
+      { name: 'index natural key', sql: `create index ${name('__nk')} on ${on} (${nk})` },
+      { name: 'index current rows', sql: `create unique index ${name('__current')} on ${on} (${nk}) where "is_current"` },
+    );
+  } else {
+    steps.push({ name: 'index natural key', sql: `create unique index ${name('__nk')} on ${on} (${nk})` });
+  }
+  if (l.cfg.updatedAt) steps.push({ name: 'index updated_at', sql: `create index ${name('__updated_at')} on ${on} (${ident(l.cfg.updatedAt)})` });
+  return steps;
+}
+
+/** The change time of a staged row: its `updated_at`, else the run's transaction time. */
+function changeTime(l: DimensionLayout, alias: string): string {
+  const now = dimensionColumns(l).timeType === 'timestamp with time zone' ? 'now()' : 'localtimestamp';
+  if (!l.cfg.updatedAt) return now;
+  return `coalesce(${alias}.${ident(l.cfg.updatedAt)}::${dimensionColumns(l).timeType}, ${now})`;
+}
+
+function nowExpr(l: DimensionLayout): string {
+  return dimensionColumns(l).timeType === 'timestamp with time zone' ? 'now()' : 'localtimestamp';
+}
+
+/** `new keys`: `(max existing key) + row_number()` in natural-key order. */
+function nextKeys(rel: RelationRef, l: DimensionLayout): string {
+  return `(select coalesce(max(${ident(l.cfg.surrogateKey)}), 0) from ${qualified(rel)}) + row_number() over (order by ${cols('s', l.cfg.naturalKey)})`;
+}
+
+/**
+ * The statements applying a staged batch to the dimension `rel`, in order, for the layout's
+ * SCD type. They only touch rows whose natural key is in the batch (plus, for type 2 with
+ * `hard_deletes: invalidate`, current rows whose key is missing from the batch).
+ *
+ * @example applyDimensionSteps(rel, 'pg_temp."stage"', layout) // type 2, tracked [segment]
+ * // update … set "name" = s."name" from pg_temp."stage" as s where t."customer_id" = s."customer_id" and t."name" is distinct from s."name";
+ * // update … set "valid_to" = greatest(localtimestamp, t."valid_from"), "is_current" = false from … where … and t."is_current" and t."segment" is distinct from s."segment";
+ * // insert into … select (select coalesce(max("customer_key"), 0) from …) + row_number() over (order by s."customer_id"), s.…, <valid_from>, null, true
+ * //   from pg_temp."stage" as s where not exists (select 1 from … as t where t."customer_id" = s."customer_id" and t."is_current")
+ */
+export function applyDimensionSteps(rel: RelationRef, staged: string, l: DimensionLayout): PlanStep[] {
+  const c = dimensionColumns(l);
+  const R = qualified(rel);
+  const nk = l.cfg.naturalKey;
+  const join = keyJoin('t', 's', nk);
+  const set = (names: readonly string[]): string => names.map((n) => `${ident(n)} = s.${ident(n)}`).join(', ');
+  const steps: PlanStep[] = [];
+  const insertNew = (extraNames: readonly string[], extraValues: readonly string[], currentOnly: boolean): PlanStep => ({
+    name: 'insert new rows',
+    sql:
+      `insert into ${R} (${identList([l.cfg.surrogateKey, ...c.all, ...extraNames])})\n` +
+      `select ${nextKeys(rel, l)}, ${cols('s', c.all)}${extraValues.length ? `, ${extraValues.join(', ')}` : ''}\n` +
+      `from ${staged} as s\n` +
+      `where not exists (select 1 from ${R} as t where ${join}${currentOnly ? ' and t."is_current"' : ''})`,
+    countsRows: true,
+  });
+
+  if (l.cfg.scdType === 1) {
+    if (c.nonKey.length) {
+      steps.push({ name: 'update changed rows', sql: `update ${R} as t\nset ${set(c.nonKey)}\nfrom ${staged} as s\nwhere ${join} and ${changed('t', 's', c.nonKey)}`, countsRows: true });
+    }
+    steps.push(insertNew([], [], false));
+    return steps;
+  }
+
+  if (l.cfg.scdType === 3) {
+    if (c.nonKey.length) {
+      const assignments = [
+        ...c.tracked.map((n) => `${ident(`previous_${n}`)} = case when t.${ident(n)} is distinct from s.${ident(n)} then t.${ident(n)} else t.${ident(`previous_${n}`)} end`),
+        ...c.nonKey.map((n) => `${ident(n)} = s.${ident(n)}`),
+      ];
+      steps.push({ name: 'update changed rows', sql: `update ${R} as t\nset ${assignments.join(',\n    ')}\nfrom ${staged} as s\nwhere ${join} and ${changed('t', 's', c.nonKey)}`, countsRows: true });
+    }
+    steps.push(insertNew([], [], false));
+    return steps;
+  }
+
+  // Type 2.
+  const ts = changeTime(l, 's');
+  if (c.untracked.length) {
+    steps.push({
+      name: 'overwrite untracked columns',
+      sql: `update ${R} as t\nset ${set(c.untracked)}\nfrom ${staged} as s\nwhere ${join} and ${changed('t', 's', c.untracked)}`,
+    });
+  }
+  if (c.tracked.length) {
+    steps.push({
+      name: 'close changed versions',
+      sql:
+        `update ${R} as t\nset "valid_to" = greatest(${ts}, t."valid_from"), "is_current" = false\n` +
+        `from ${staged} as s\nwhere ${join} and t."is_current" and ${changed('t', 's', c.tracked)}`,
+      countsRows: true,
+    });
+  }
+  if (l.cfg.hardDeletes === 'invalidate') {
+    steps.push({
+      name: 'close deleted keys',
+      sql:
+        `update ${R} as t\nset "valid_to" = greatest(${nowExpr(l)}, t."valid_from"), "is_current" = false\n` +
+        `where t."is_current" and t.${ident(l.cfg.surrogateKey)} <> -1\n` +
+        `  and not exists (select 1 from ${staged} as s where ${join})`,
+      countsRows: true,
+    });
+  }
+  // A key's first version is valid from the beginning of time; a later one from its change
+  // time, never before the end of the version it follows.
+  const validFrom =
+    `coalesce((select greatest(${ts}, max(h."valid_to")) from ${R} as h where ${keyJoin('h', 's', nk)} having count(*) > 0), ` +
+    `'${BEGINNING_OF_TIME}'::${c.timeType})`;
+  steps.push(insertNew(['valid_from', 'valid_to', 'is_current'], [validFrom, 'null', 'true'], true));
+  return steps;
+}

@@ -1,0 +1,10 @@
+export * from './config.js';
+export { citusStep, withCitus } from './citus.js';
+export { dateDimensionSql, planDateDimension } from './date-dimension.js';
+export { applyDimensionSteps, createDimensionTableSql, dimensionColumns, dimensionIndexSteps, unknownMemberSql, BEGINNING_OF_TIME } from './dimension-sql.js';
+export type { DimensionLayout } from './dimension-sql.js';
+export { dimensionLayout, planDimension } from './plan-dimension.js';
+export { factSql } from './fact-sql.js';
+export { planFact } from './plan-fact.js';
+export { planSnapshot, SNAPSHOT_META_COLUMNS } from './plan-snapshot.js';
+export { planModeling, MODELING_MATERIALIZATIONS } from './plan-modeling.js';

@@ -1,0 +1,106 @@
+import type { AccessRole, Metric, SemanticLayer } from './types.js';
+
+export interface MetaDimension {
+  readonly name: string;
+  /** `customer.region`, what queries name it by. */
+  readonly member: string;
+  readonly type: string;
+  readonly granularities: readonly string[];
+  readonly description: string;
+}
+
+export interface MetaModel {
+  readonly name: string;
+  readonly description: string;
+  readonly dimensions: readonly MetaDimension[];
+  readonly measures: readonly { readonly name: string; readonly member: string; readonly agg: string; readonly description: string }[];
+  readonly segments: readonly string[];
+}
+
+export interface MetaMetric {
+  readonly name: string;
+  readonly type: Metric['type'];
+  readonly description: string;
+  /** The semantic model whose measure it aggregates first (Cube lists it under that cube). */
+  readonly model: string | null;
+}
+
+/** What a role may see of the layer: the body of `GET /api/v1/meta`. */
+export interface LayerMeta {
+  readonly models: readonly MetaModel[];
+  readonly metrics: readonly MetaMetric[];
+  readonly hierarchies: readonly { readonly name: string; readonly levels: readonly string[] }[];
+}
+
+/**
+ * The members a role may see: hidden dimensions and measures are left out, and so is every
+ * metric that is hidden itself or is computed from something hidden (a ratio over a hidden
+ * metric would leak it). Hierarchies are cut at their first hidden level.
+ *
+ * @example
+ * visibleMeta(layer, layer.access.roles.sales).models.find((m) => m.name === 'customer').dimensions
+ * // region, country, city, segment (no email)
+ */
+export function visibleMeta(layer: SemanticLayer, role: AccessRole | null): LayerMeta {
+  const hidden = new Set(role?.hide ?? []);
+  const dimHidden = (member: string): boolean => {
+    const [m, d] = member.split('.');
+    return hidden.has(`${m}.${d}`);
+  };
+  const metricVisible = (name: string, seen: Set<string> = new Set()): boolean => {
+    const m = layer.metrics[name];
+    if (!m || hidden.has(name) || seen.has(name)) return false;
+    seen.add(name);
+    switch (m.type) {
+      case 'simple':
+      case 'cumulative':
+        return !hidden.has(`${m.measure.model}.${m.measure.measure}`);
+      case 'conversion':
+        return !hidden.has(`${m.base.model}.${m.base.measure}`) && !hidden.has(`${m.conversion.model}.${m.conversion.measure}`);
+      case 'ratio':
+        return metricVisible(m.numerator, seen) && metricVisible(m.denominator, seen);
+      case 'derived':
+        return m.metrics.every((x) => metricVisible(x, seen));
+    }
+  };
+  const models: MetaModel[] = Object.values(layer.models).map((m) => ({
+    name: m.name,
+    description: m.description,
+    dimensions: Object.values(m.dimensions)
+      .filter((d) => !hidden.has(`${m.name}.${d.name}`))
+      .map((d) => ({ name: d.name, member: `${m.name}.${d.name}`, type: d.type, granularities: d.granularities, description: d.description })),
+    measures: Object.values(m.measures)
+      .filter((x) => !hidden.has(`${m.name}.${x.name}`))
+      .map((x) => ({ name: x.name, member: `${m.name}.${x.name}`, agg: x.agg, description: x.description })),
+    segments: Object.keys(m.segments).map((s) => `${m.name}.${s}`),
+  }));
+  const metrics: MetaMetric[] = Object.values(layer.metrics)
+    .filter((m) => metricVisible(m.name))
+    .map((m) => ({ name: m.name, type: m.type, description: m.description, model: baseModel(layer, m) }));
+  const hierarchies = Object.values(layer.hierarchies)
+    .map((h) => {
+      const cut = h.levels.findIndex(dimHidden);
+      return { name: h.name, levels: cut < 0 ? h.levels : h.levels.slice(0, cut) };
+    })
+    .filter((h) => h.levels.length > 0);
+  return { models, metrics, hierarchies };
+}
+
+function baseModel(layer: SemanticLayer, m: Metric, depth = 0): string | null {
+  if (depth > 20) return null;
+  switch (m.type) {
+    case 'simple':
+    case 'cumulative':
+      return m.measure.model;
+    case 'conversion':
+      return m.base.model;
+    case 'ratio': {
+      const n = layer.metrics[m.numerator];
+      return n ? baseModel(layer, n, depth + 1) : null;
+    }
+    case 'derived': {
+      const first = m.metrics[0] ? layer.metrics[m.metrics[0]] : undefined;
+      return first ? baseModel(layer, first, depth + 1) : null;
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
+import type { SemanticLayer } from '../semantic/index.js';
+import { ApiError } from './api-error.js';
+import { registerApiRoutes } from './api-routes.js';
+import { createAuthenticator, type AuthOptions } from './auth.js';
+import { registerCubeRoutes } from './cube-routes.js';
+import { ConcurrencyLimiter, type LimitOptions } from './limiter.js';
+import { META_SCHEMA } from './metadata.js';
+import { QueryService } from './query-service.js';
+import { callers } from './request-caller.js';
+import { LruCache, type ResultCache } from './result-cache.js';
+
+export interface ServerOptions {
+  readonly layer: SemanticLayer;
+  readonly adapter: WarehouseAdapter;
+  readonly auth: AuthOptions;
+  /** Default: an in-process LRU of 10,000 results. */
+  readonly cache?: ResultCache;
+  readonly cacheTtlMs?: number;
+  /** Default: overall = the adapter's pool size × 4, per role = overall / 2 (at least 1). */
+  readonly limits?: Partial<LimitOptions>;
+  /** Default 30 s; 0 disables. */
+  readonly statementTimeoutMs?: number;
+  readonly metaSchema?: string;
+  /** Allowed CORS origins: `*`, a list, or none (default). */
+  readonly corsOrigins?: readonly string[];
+  /** How often the latest build id and built rollups are re-read (default 2 s; 0: never). */
+  readonly stateRefreshMs?: number;
+  /** fastify logger (pino) settings; false = silent. */
+  readonly logger?: boolean | { readonly level: string };
+  readonly bodyLimit?: number;
+}
+
+export interface StrataServer {
+  readonly app: FastifyInstance;
+  readonly service: QueryService;
+  /** Stops accepting, waits for in-flight requests, stops polling, closes the cache (not the adapter). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the HTTP API (DESIGN §5 server/): fastify → auth (JWT → SecurityContext) → semantic
+ * planner → adapter. Routes: `/health`, `/api/v1/{openapi.json,meta,query,metrics/:name,sql}`,
+ * `/cubejs-api/v1/{load,meta}`. Errors are JSON `{error: {code, message, request_id}}`; database
+ * text is logged, never returned.
+ *
+ * @example
+ * const server = await createServer({ layer, adapter, auth: { secret: process.env.STRATA_API_SECRET } });
+ * await server.app.listen({ port: 4000, host: '127.0.0.1' });
+ */
+export async function createServer(o: ServerOptions): Promise<StrataServer> {
+  const authenticate = await createAuthenticator(o.layer, o.auth);
+  const overall = o.limits?.maxConcurrent ?? Math.max(2, o.adapter.maxConcurrency * 4);
+  const limiter = new ConcurrencyLimiter({ maxConcurrent: overall, maxPerRole: o.limits?.maxPerRole ?? Math.max(1, Math.floor(overall / 2)) });
+  const cache = o.cache ?? new LruCache(10_000);
+  const app = Fastify({
+    logger: o.logger === undefined ? false : o.logger,
+    genReqId: () => randomUUID(),
+    bodyLimit: o.bodyLimit ?? 1024 * 1024,
+    // Keep-alive clients (BI tools, the bench) reuse sockets; close idle ones after a while.
+    keepAliveTimeout: 65_000,
+    forceCloseConnections: 'idle',
+  });
+  const service = new QueryService({
+    layer: o.layer,
+    adapter: o.adapter,
+    cache,
+    cacheTtlMs: o.cacheTtlMs ?? 5 * 60_000,
+    limiter,
+    statementTimeoutMs: o.statementTimeoutMs ?? 30_000,
+    metaSchema: o.metaSchema ?? META_SCHEMA,
+    log: (level, obj, msg) => app.log[level](obj, msg),
+  });
+  await service.refreshState().catch((e: unknown) => app.log.warn({ err: String(e) }, 'could not read build state'));
+  let refreshing = false;
+  const timer =
+    (o.stateRefreshMs ?? 2_000) > 0
+      ? setInterval(() => {
+          if (refreshing) return;
+          refreshing = true;
+          service
+            .refreshState()
+            .catch((e: unknown) => app.log.warn({ err: String(e) }, 'could not read build state'))
+            .finally(() => (refreshing = false));
+        }, o.stateRefreshMs ?? 2_000)
+      : undefined;
+  timer?.unref();
+
+  const cors = o.corsOrigins ?? [];
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const origin = req.headers.origin;
+    if (origin && (cors.includes('*') || cors.includes(origin))) {
+      reply.header('access-control-allow-origin', cors.includes('*') ? '*' : origin);
+      reply.header('vary', 'Origin');
+      reply.header('access-control-allow-headers', 'authorization, content-type');
+      reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+      reply.header('access-control-expose-headers', 'x-request-id');
+    }
+    if (req.method === 'OPTIONS') return reply.code(204).send();
+    const path = req.url.split('?', 1)[0]!;
+    if (path === '/health' || path === '/api/v1/openapi.json') return undefined;
+    callers.set(req, await authenticate(req.headers.authorization));
+    return undefined;
+  });
+  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?', 1)[0]}`), req, reply));
+
+  registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache });
+  registerCubeRoutes(app, { layer: o.layer, service });
+
+  return {
+    app,
+    service,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await app.close();
+      await cache.close();
+    },
+  };
+}
+
+/** One error shape for every route; 5xx carry only a generic message and the request id. */
+function sendError(err: FastifyError | ApiError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const cube = req.url.startsWith('/cubejs-api/');
+  let status: number;
+  let code: string;
+  let message: string;
+  let details: readonly unknown[] = [];
+  if (err instanceof ApiError) {
+    ({ status, code, message, details } = err);
+  } else if ('statusCode' in err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    // fastify's own 4xx: malformed JSON, wrong content type, body too large.
+    status = err.statusCode;
+    code = 'bad_request';
+    message = err.statusCode === 413 ? 'request body too large' : err.statusCode === 415 ? 'unsupported content type: send application/json' : 'malformed request body: send JSON';
+  } else {
+    status = 500;
+    code = 'internal';
+    message = `internal error (request ${req.id})`;
+    req.log.error({ err: { message: err.message, stack: err.stack } }, 'unhandled error');
+  }
+  if (status >= 500 && !message.includes(String(req.id))) message = `${message} (request ${req.id})`;
+  if (status === 429 || status === 503) reply.header('retry-after', '1');
+  const body = cube ? { error: message, request_id: req.id } : { error: { code, message, request_id: req.id, ...(details.length ? { diagnostics: details } : {}) } };
+  return reply.code(status).type('application/json').send(body);
+}
