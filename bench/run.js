@@ -28,3 +28,11 @@ console.log(formatSemantic(await benchSemantic()));
 // one-scan queries vs one query per check.
 const { benchQuality, formatQuality } = await import('./quality.js');
 console.log(formatQuality(await benchQuality()));
+
+// Metric API (issue 7): cache hit / miss / rollup hit vs raw pg, concurrency 1 and 50.
+const { benchServer, formatServer } = await import('./server.js');
+console.log(formatServer(await benchServer()));
+
+// Star schema (issue 5): incremental SCD2 apply vs full rebuild of a 1,000,000-row dimension.
+const { benchScd, formatScd } = await import('./scd.js');
+console.log(formatScd(await benchScd()));

@@ -23,7 +23,9 @@ export interface ModelingNode {
 
 /** Position of `needle` in the draft's body (for config() values), else the node's own line. */
 function locate(d: Draft, needle: string): { file: string; line: number; col: number } {
-  const i = needle ? d.body.indexOf(needle) : -1;
+  // The key's own text when it is written, else the config( call (a missing key), else the node.
+  let i = needle ? d.body.indexOf(needle) : -1;
+  if (i < 0) i = d.body.search(/\bconfig\s*\(/);
   if (i < 0) return { file: d.file, line: d.loc.line, col: d.loc.col };
   const before = d.body.slice(0, i);
   return { file: d.file, line: before.split('\n').length + d.lineOffset, col: i - before.lastIndexOf('\n') };

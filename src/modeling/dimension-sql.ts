@@ -142,7 +142,7 @@ function nowExpr(l: DimensionLayout): string {
 
 /** `new keys`: `(max existing key) + row_number()` in natural-key order. */
 function nextKeys(rel: RelationRef, l: DimensionLayout): string {
-  return `(select coalesce(max(${ident(l.cfg.surrogateKey)}), 0) from ${qualified(rel)}) + row_number() over (order by ${cols('s', l.cfg.naturalKey)})`;
+  return `(select greatest(max(${ident(l.cfg.surrogateKey)}), 0) from ${qualified(rel)}) + row_number() over (order by ${cols('s', l.cfg.naturalKey)})`;
 }
 
 /**

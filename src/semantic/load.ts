@@ -94,7 +94,7 @@ export function loadSemanticLayer(
   }
 
   // --- models --------------------------------------------------------------------------------
-  const models: Record<string, SemanticModel> = {};
+  const models: Record<string, SemanticModel> = dict();
   const modelNames = rawModels.map((m) => m.raw.name);
   for (const m of rawModels) {
     const model = buildModel(m, opts, diags);
@@ -129,7 +129,7 @@ export function loadSemanticLayer(
   }
 
   // --- metrics -------------------------------------------------------------------------------
-  const metrics: Record<string, Metric> = {};
+  const metrics: Record<string, Metric> = dict();
   const metricNames = rawMetrics.map((m) => m.raw.name);
   const measureRef = (text: string, at: SourceLocation, what: string): MeasureRef | undefined => {
     const [mod, meas, ...rest] = text.split('.');
@@ -213,7 +213,7 @@ export function loadSemanticLayer(
   checkMetricCycles(metrics, diags);
 
   // --- hierarchies and access ----------------------------------------------------------------
-  const hierarchies: Record<string, Hierarchy> = {};
+  const hierarchies: Record<string, Hierarchy> = dict();
   for (const h of rawHierarchies) {
     const loc = h.y.locate(h.path);
     h.raw.levels.forEach((level, i) => {
@@ -224,7 +224,7 @@ export function loadSemanticLayer(
   }
   let policy: SemanticLayer['access'] = null;
   if (access) {
-    const roles: Record<string, AccessRole> = {};
+    const roles: Record<string, AccessRole> = dict();
     for (const [name, raw] of Object.entries(access.raw.roles)) {
       const loc = access.y.locate(['access', 'roles', name], { key: true });
       const r = raw ?? { hide: [], show_sql: false };
@@ -295,7 +295,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     checkSql(opts, r.sql!, at('sql'), diags);
     from = `(${r.sql})`;
   }
-  const dimensions: Record<string, Dimension> = {};
+  const dimensions: Record<string, Dimension> = dict();
   r.dimensions.forEach((d, i) => {
     if (dimensions[d.name]) diags.push(error('semantic-invalid', `dimension '${d.name}' is defined twice in '${r.name}'`, { ...at('dimensions', i) }));
     const expr = d.expr ?? d.name;
@@ -310,7 +310,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
       loc: at('dimensions', i),
     };
   });
-  const measures: Record<string, Measure> = {};
+  const measures: Record<string, Measure> = dict();
   r.measures.forEach((x, i) => {
     if (measures[x.name] || dimensions[x.name]) diags.push(error('semantic-invalid', `member '${x.name}' is defined twice in '${r.name}'`, { ...at('measures', i) }));
     if (x.expr === undefined && x.agg !== 'count') diags.push(error('semantic-invalid', `measure '${x.name}' (${x.agg}) needs an expr`, { ...at('measures', i) }));
@@ -319,7 +319,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     measures[x.name] = { name: x.name, agg: x.agg, expr, sql: expr === '*' ? '*' : qualifyColumns(expr), description: x.description, loc: at('measures', i) };
   });
   const joins: Join[] = r.joins.map((j, i) => ({ to: j.to, relationship: j.relationship, on: j.on, loc: at('joins', i) }));
-  const segments: Record<string, { filter: string; loc: SourceLocation }> = {};
+  const segments: Record<string, { filter: string; loc: SourceLocation }> = dict();
   r.segments.forEach((s, i) => (segments[s.name] = { filter: s.filter, loc: at('segments', i) }));
   const times = Object.values(dimensions).filter((d) => d.type === 'time');
   let defaultTime = times[0]?.name ?? null;
@@ -410,4 +410,12 @@ function describe(doc: Record<string, unknown>, path: YamlPath): string {
   const n = isRecord(item) && typeof item['name'] === 'string' ? `'${item['name']}'` : `#${Number(i) + 1}`;
   const rest = path.slice(2).map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
   return `${String(key)} ${n}${rest}`;
+}
+
+/**
+ * Records keyed by user-supplied names have no prototype: a query naming 'constructor' or
+ * 'valueOf' must find nothing, not an Object method.
+ */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
