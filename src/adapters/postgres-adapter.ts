@@ -54,9 +54,15 @@ export class PostgresAdapter implements WarehouseAdapter {
   private readonly active = new Set<ActiveSession>();
   private readonly locks = new Set<() => Promise<void>>();
 
-  constructor(target: PostgresTarget) {
+  readonly statementTimeoutMs?: number;
+
+  constructor(target: PostgresTarget, opts: { readonly statementTimeoutMs?: number } = {}) {
     this.maxConcurrency = Math.max(1, target.threads);
     this.config = connectionConfig(target);
+    if (opts.statementTimeoutMs !== undefined && opts.statementTimeoutMs > 0) {
+      this.statementTimeoutMs = opts.statementTimeoutMs;
+      this.config = { ...this.config, statement_timeout: opts.statementTimeoutMs };
+    }
     this.knex = knexFactory({
       client: 'pg',
       connection: this.config as Knex.PgConnectionConfig,

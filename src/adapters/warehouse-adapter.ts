@@ -41,6 +41,8 @@ export interface Session {
 export interface WarehouseAdapter {
   /** 'postgres' or 'pglite'. */
   readonly type: 'postgres' | 'pglite';
+  /** `statement_timeout` set on every connection when opened (PostgreSQL), in ms; undefined = none. */
+  readonly statementTimeoutMs?: number;
   /** How many sessions can run at once (pool size; 1 for PGlite). */
   readonly maxConcurrency: number;
   /** Runs one statement on any pooled connection. */

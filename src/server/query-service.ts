@@ -117,7 +117,10 @@ export class QueryService {
 
   private async execute(sql: string, params: readonly unknown[]): Promise<readonly Record<string, unknown>[]> {
     const t = this.o.statementTimeoutMs;
-    if (this.o.adapter.type !== 'postgres' || t <= 0) return (await this.o.adapter.query<Record<string, unknown>>(sql, params)).rows;
+    // The adapter may set the timeout on every connection at connect time: no extra round trip.
+    if (this.o.adapter.type !== 'postgres' || t <= 0 || this.o.adapter.statementTimeoutMs === t) {
+      return (await this.o.adapter.query<Record<string, unknown>>(sql, params)).rows;
+    }
     return this.o.adapter.withSession(async (s) => {
       // Per session: a pooled connection may have served another timeout before.
       await s.query(`set statement_timeout = ${Math.floor(t)}`);

@@ -160,11 +160,15 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
  * Opens the target's adapter for commands that only read/query (freshness, quality): takes
  * the PGlite data-directory lock first; `close` releases both.
  */
-export async function openTargetAdapter(target: ResolvedTarget, reporter: Reporter): Promise<{ adapter: WarehouseAdapter; close: () => Promise<void> }> {
+export async function openTargetAdapter(
+  target: ResolvedTarget,
+  reporter: Reporter,
+  opts: { readonly statementTimeoutMs?: number } = {},
+): Promise<{ adapter: WarehouseAdapter; close: () => Promise<void> }> {
   const releaseDataDir = await lockPgliteDataDir(target, reporter);
   let adapter: WarehouseAdapter;
   try {
-    adapter = await connect(target);
+    adapter = await connect(target, opts);
   } catch (e) {
     await releaseDataDir();
     throw e;
@@ -219,11 +223,11 @@ function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: 
   return bad.length ? 1 : 0;
 }
 
-async function connect(target: ResolvedTarget): Promise<WarehouseAdapter> {
+async function connect(target: ResolvedTarget, opts: { readonly statementTimeoutMs?: number } = {}): Promise<WarehouseAdapter> {
   try {
     // Database drivers load only for commands that connect: `compile` stays fast.
     const { openAdapter } = await import('../../adapters/index.js');
-    const adapter = await openAdapter(target);
+    const adapter = await openAdapter(target, opts);
     await adapter.query('select 1');
     return adapter;
   } catch (e) {

@@ -66,7 +66,8 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
       : cacheUrl === 'memory'
         ? new server.LruCache(10_000)
         : new server.RedisCache(cacheUrl, (e) => reporter.info(`redis cache: ${e.message}`, { event: 'cache_error' }));
-  const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter);
+  const statementTimeoutMs = int(opts.statementTimeout, 'statement-timeout') ?? 30_000;
+  const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter, { statementTimeoutMs });
   const maxConcurrent = int(opts.maxConcurrent, 'max-concurrent');
   const maxPerRole = int(opts.maxPerRole, 'max-per-role');
   const s = await server.createServer({
@@ -75,7 +76,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     auth: { ...(secret && !opts.jwks ? { secret } : {}), ...(opts.jwks ? { jwks: opts.jwks } : {}), ...(devRole !== undefined ? { devRole } : {}) },
     cache,
     cacheTtlMs: (int(opts.cacheTtl, 'cache-ttl') ?? 300) * 1000,
-    statementTimeoutMs: int(opts.statementTimeout, 'statement-timeout') ?? 30_000,
+    statementTimeoutMs,
     limits: { ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(maxPerRole !== undefined ? { maxPerRole } : {}) },
     metaSchema: opts.metaSchema ?? 'strata_meta',
     corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
