@@ -36,3 +36,12 @@ console.log(formatServer(await benchServer()));
 // Star schema (issue 5): incremental SCD2 apply vs full rebuild of a 1,000,000-row dimension.
 const { benchScd, formatScd } = await import('./scd.js');
 console.log(formatScd(await benchScd()));
+
+// Feature store (issue 8): point-in-time training set 1M x 10M (LATERAL vs ROW_NUMBER vs
+// correlated), materialization to Redis (full and 1% incremental), online reads vs raw HMGET.
+const { benchFeatures, formatFeatures } = await import('./features.js');
+console.log(formatFeatures(await benchFeatures()));
+
+// Docs site and lineage (issue 9): docs generate on 10,000 models; the site in headless Chromium.
+const { benchDocs, formatDocs } = await import('./docs.js');
+console.log(formatDocs(await benchDocs(10000)));

@@ -35,6 +35,23 @@ windowed as (
   window
     w30 as (partition by customer_id order by order_day range between interval '29 days' preceding and current row),
     w90 as (partition by customer_id order by order_day range between interval '89 days' preceding and current row)
+),
+
+category_days as (
+  select customer_id, order_day, category, sum(amount) as amount
+  from lines
+  where category is not null
+  group by customer_id, order_day, category
+),
+
+-- The category with the most spend in the 90 days up to each order day (ties: alphabetical).
+preferred as (
+  select distinct on (d.customer_id, d.order_day) d.customer_id, d.order_day, c.category
+  from days d
+  join category_days c
+    on c.customer_id = d.customer_id and c.order_day > d.order_day - 90 and c.order_day <= d.order_day
+  group by d.customer_id, d.order_day, c.category
+  order by d.customer_id, d.order_day, sum(c.amount) desc, c.category
 )
 
 select
@@ -43,17 +60,6 @@ select
   w.purchase_count_30d::bigint as purchase_count_30d,
   round(w.avg_order_value_90d, 2)::float8 as avg_order_value_90d,
   w.days_since_last_purchase::int as days_since_last_purchase,
-  pc.category as preferred_category
+  p.category as preferred_category
 from windowed w
-left join lateral (
-  -- The category with the most spend in the 90 days up to this day (ties: alphabetical).
-  select l.category
-  from lines l
-  where l.customer_id = w.customer_id
-    and l.order_day > w.order_day - 90
-    and l.order_day <= w.order_day
-    and l.category is not null
-  group by l.category
-  order by sum(l.amount) desc, l.category
-  limit 1
-) pc on true
+left join preferred p on p.customer_id = w.customer_id and p.order_day = w.order_day

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isCompileError } from '../diagnostics/index.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
+import { registerDocs } from './commands/docs.js';
 import { registerExecute } from './commands/execute.js';
 import { registerFeatures } from './commands/features.js';
 import { registerInit } from './commands/init.js';
@@ -59,6 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerSourceFreshness(program, run);
   registerQuality(program, run);
   registerFeatures(program, run);
+  registerDocs(program, run);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -26,6 +26,12 @@ export interface RelationInfo {
   readonly id: string;
   /** Its columns in order, when known (catalog, YAML or its own lineage); undefined = unknown. */
   readonly columns?: readonly string[];
+  /**
+   * True when `columns` may be incomplete (materializations that add columns, e.g. a dimension's
+   * surrogate key and validity range): a qualified reference to an unlisted column is still
+   * attributed to this relation.
+   */
+  readonly open?: boolean;
 }
 
 export type RelationResolver = (parts: { catalog?: string; schema?: string; name: string }) => RelationInfo | undefined;
@@ -44,6 +50,8 @@ interface Scope {
   label: string;
   /** Columns merged into the left side by JOIN … USING: not candidates when unqualified. */
   usingHidden?: Set<string>;
+  /** Columns may be incomplete (see RelationInfo.open). */
+  open?: boolean;
 }
 
 type Node = Record<string, unknown>;
@@ -131,7 +139,8 @@ function selectColumns(sel: Node, ctesIn: ReadonlyMap<string, OutCol[] | undefin
       const qualifier = fields.length > 1 ? str(fields[0]!) : undefined;
       const targets = qualifier ? scopes.filter((s) => s.alias === qualifier) : scopes;
       for (const s of targets) {
-        if (!s.columns) return undefined; // `*` over something whose columns we don't know
+        // `*` over something whose columns we don't (fully) know: the output can't be listed.
+        if (!s.columns || s.open) return undefined;
         out.push(...s.columns.map((c) => ({ ...c })));
       }
       continue;
@@ -162,6 +171,7 @@ function addFromItem(item: Node, scopes: Scope[], ctes: ReadonlyMap<string, OutC
       alias,
       label: id,
       columns: info?.columns?.map((c) => ({ name: c, sources: [{ node: id, column: c }], unresolved: [], direct: true })),
+      ...(info?.open ? { open: true } : {}),
     });
     if (!info?.columns) scopes[scopes.length - 1] = { ...scopes[scopes.length - 1]!, columns: undefined, label: id };
     return;
@@ -203,16 +213,20 @@ function collectRefs(node: unknown, scopes: readonly Scope[], into: OutCol, ctes
     const qualifier = fields.length > 1 ? fields[fields.length - 2] : undefined;
     const candidates = qualifier
       ? scopes.filter((s) => s.alias === qualifier)
-      : scopes.filter((s) => !s.usingHidden?.has(column) && (!s.columns || s.columns.some((c) => c.name === column)));
+      : scopes.filter((s) => !s.usingHidden?.has(column) && (!s.columns || s.open || s.columns.some((c) => c.name === column)));
     const known = candidates.filter((s) => s.columns?.some((c) => c.name === column));
     if (known.length === 1 && (qualifier || candidates.length === 1)) {
       const c = known[0]!.columns!.find((x) => x.name === column)!;
       into.sources.push(...c.sources);
       into.unresolved.push(...c.unresolved);
       if (!c.direct) into.direct = false;
-    } else if (candidates.length === 1 && !candidates[0]!.columns) {
-      // The relation is known but its columns are not: the column surely comes from it.
+    } else if (candidates.length === 1 && candidates[0]!.label.startsWith('function ')) {
+      into.unresolved.push(`'${column}' comes from ${candidates[0]!.label}, not a relation`);
+    } else if (candidates.length === 1 && (!candidates[0]!.columns || candidates[0]!.open)) {
+      // The relation is known but (all) its columns are not: the column surely comes from it.
       into.sources.push({ node: candidates[0]!.label, column });
+    } else if (qualifier && candidates.length === 1) {
+      into.unresolved.push(`'${fields.join('.')}' is not a known column of ${candidates[0]!.label}`);
     } else if (candidates.length === 0) {
       into.unresolved.push(`'${fields.join('.')}' matches no relation in FROM`);
     } else {

@@ -63,6 +63,7 @@ export function loadFeatureRegistry(
   const ents: Located<RawEntity>[] = [];
   const views: Located<RawFeatureView>[] = [];
   const services: Located<RawFeatureService>[] = [];
+  const rejected = new Set<string>();
   for (const src of sources) {
     const y = parseYamlLocated(src.text, src.file);
     diags.push(...y.errors);
@@ -78,7 +79,10 @@ export function loadFeatureRegistry(
       v.forEach((item: unknown, i: number) => {
         const r = schema.safeParse(item);
         if (r.success) out.push({ raw: r.data, y, path: [key, i] });
-        else diags.push(...zodDiagnostics(r.error, y, [key, i], 'feature-invalid', (p) => describe(doc, p)));
+        else {
+          diags.push(...zodDiagnostics(r.error, y, [key, i], 'feature-invalid', (p) => describe(doc, p)));
+          if (isRecord(item) && typeof item['name'] === 'string') rejected.add(item['name']);
+        }
       });
     };
     list('entities', rawEntity, ents);
@@ -107,10 +111,13 @@ export function loadFeatureRegistry(
     outViews[view.name] = view;
   }
 
+  const failedViews = new Set([...rejected, ...views.map((v) => v.raw.name).filter((n) => !outViews[n])]);
   const outServices: Record<string, FeatureService> = {};
   for (const s of services) {
     const loc = at(s, ['name']);
     const refs = s.raw.features.flatMap((text, i) => {
+      // A view that failed validation was reported already; no cascade of errors for it.
+      if (failedViews.has(text.split(':')[0]!)) return [];
       const r = resolveFeatureRef(text, outViews, at(s, ['features', i]));
       if ('diagnostic' in r) {
         diags.push(r.diagnostic);

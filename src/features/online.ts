@@ -93,13 +93,14 @@ export async function getOnlineFeatures(store: OnlineStore, registry: FeatureReg
       const rec = records[i++];
       const expired = rec !== undefined && view.ttlSeconds !== undefined && rec.ts <= now - view.ttlSeconds * 1000;
       const future = rec !== undefined && rec.ts > now;
+      const iso = rec ? new Date(rec.ts).toISOString() : null;
       features.forEach((f, j) => {
         let v: OnlineValue;
         if (!rec || future) v = { value: null, event_timestamp: null, status: 'missing' };
-        else if (expired) v = { value: null, event_timestamp: new Date(rec.ts).toISOString(), status: 'expired' };
+        else if (expired) v = { value: null, event_timestamp: iso, status: 'expired' };
         else {
           const raw = rec.values[j] ?? null;
-          v = { value: decodeValue(raw, f.feature.type), event_timestamp: new Date(rec.ts).toISOString(), status: raw === null ? 'null' : 'present' };
+          v = { value: decodeValue(raw, f.feature.type), event_timestamp: iso, status: raw === null ? 'null' : 'present' };
         }
         const imp = imputes.get(f.column);
         if (v.value === null && imp && imp.value !== null) v = { ...v, value: applyImpute(null, imp), imputed: true };

@@ -85,7 +85,13 @@ export function pitCondition(pv: PitView, f: string, e: string, timestampColumn:
 export function buildPitSql(input: PitInput, approach: PitApproach = 'lateral'): string {
   const e = 'e';
   const base = [...(input.keepRowId ? [input.rowId] : []), ...input.columns].map((c) => `${e}.${ident(c)}`);
-  const from = `${input.entities} as ${e}`;
+  const first = input.views[0]?.view.joinKeys ?? [];
+  // LATERAL probes in (keys, timestamp) order walk the index and the heap sequentially instead
+  // of at random (several times faster on large inputs); the final ORDER BY restores input order.
+  const from =
+    approach === 'lateral' && first.length
+      ? `(select * from ${input.entities} order by ${[...first, input.timestampColumn].map(ident).join(', ')}) as ${e}`
+      : `${input.entities} as ${e}`;
   const order = `order by ${e}.${ident(input.rowId)}`;
   if (approach === 'correlated') {
     const cols = input.views.flatMap((pv) =>

@@ -25,6 +25,9 @@ export async function forEachBatch<Row = Record<string, unknown>>(
   onBatch: (rows: readonly Row[]) => Promise<void> | void,
 ): Promise<number> {
   const name = ident(`strata_cursor_${++cursorSeq}`);
+  // Every row is read: plan for total time, not for the first 10% (the cursor default), which
+  // otherwise picks fast-start plans that are many times slower overall.
+  await s.query('set local cursor_tuple_fraction = 1.0');
   await s.query(`declare ${name} no scroll cursor for ${sql}`, params);
   let total = 0;
   for (;;) {

@@ -153,7 +153,20 @@ export async function pitViewsFor(s: Session, sel: FeatureSelection): Promise<Pi
 
 /** Column types of a view's source; missing declared columns are added to `diags`. */
 export async function sourceTypesOf(s: Session, view: FeatureView, diags: Diagnostic[]): Promise<Record<string, string>> {
-  const types = await columnTypes(s, sourceFrom(view));
+  let types: Record<string, string>;
+  try {
+    // A savepoint, so a missing source leaves the surrounding transaction usable.
+    await s.query('savepoint strata_source_types');
+    types = await columnTypes(s, sourceFrom(view));
+    await s.query('release savepoint strata_source_types');
+  } catch (e) {
+    await s.query('rollback to savepoint strata_source_types');
+    diags.push(error('feature-invalid', `feature view '${view.name}': its source cannot be read: ${(e as Error).message}`, {
+      ...view.loc,
+      hint: view.source.kind === 'relation' && view.source.ref ? `build it first: strata run -s ${view.source.ref}` : 'check the source',
+    }));
+    return {};
+  }
   const needed = [...view.joinKeys, view.timestamp, ...(view.createdTimestamp ? [view.createdTimestamp] : []), ...view.features.map((f) => f.name)];
   const missing = needed.filter((c) => !(c in types));
   if (missing.length) {

@@ -150,34 +150,55 @@ function nextKeys(rel: RelationRef, l: DimensionLayout): string {
  * SCD type. They only touch rows whose natural key is in the batch (plus, for type 2 with
  * `hard_deletes: invalidate`, current rows whose key is missing from the batch).
  *
- * @example applyDimensionSteps(rel, 'pg_temp."stage"', layout) // type 2, tracked [segment]
- * // update … set "name" = s."name" from pg_temp."stage" as s where t."customer_id" = s."customer_id" and t."name" is distinct from s."name";
- * // update … set "valid_to" = greatest(localtimestamp, t."valid_from"), "is_current" = false from … where … and t."is_current" and t."segment" is distinct from s."segment";
- * // insert into … select (select coalesce(max("customer_key"), 0) from …) + row_number() over (order by s."customer_id"), s.…, <valid_from>, null, true
- * //   from pg_temp."stage" as s where not exists (select 1 from … as t where t."customer_id" = s."customer_id" and t."is_current")
+ * @example applyDimensionSteps(rel, 'dim_customer__strata_tmp_ab12cd34_batch', layout) // type 2, tracked [segment]
+ * // update … set "name" = s."name" from pg_temp."…_batch" as s where t."customer_id" = s."customer_id" and t."name" is distinct from s."name";
+ * // update … set "valid_to" = greatest(…, t."valid_from"), "is_current" = false from … where … and t."is_current" and t."segment" is distinct from s."segment";
+ * // create temporary table "…_new" on commit drop as select s.…, <valid_from> from pg_temp."…_batch" as s left join (<last valid_to per batch key>) h …
+ * //   where not exists (select 1 from … as t where t."customer_id" = s."customer_id" and t."is_current");
+ * // insert into … select (select greatest(max("customer_key"), 0) from …) + row_number() over (order by s."customer_id"), s.…, s."valid_from", null, true from pg_temp."…_new" as s
  */
-export function applyDimensionSteps(rel: RelationRef, staged: string, l: DimensionLayout): PlanStep[] {
+export function applyDimensionSteps(rel: RelationRef, stage: string, l: DimensionLayout): PlanStep[] {
+  const staged = `pg_temp.${ident(stage)}`;
   const c = dimensionColumns(l);
   const R = qualified(rel);
   const nk = l.cfg.naturalKey;
   const join = keyJoin('t', 's', nk);
   const set = (names: readonly string[]): string => names.map((n) => `${ident(n)} = s.${ident(n)}`).join(', ');
   const steps: PlanStep[] = [];
-  const insertNew = (extraNames: readonly string[], extraValues: readonly string[], currentOnly: boolean): PlanStep => ({
-    name: 'insert new rows',
-    sql:
-      `insert into ${R} (${identList([l.cfg.surrogateKey, ...c.all, ...extraNames])})\n` +
-      `select ${nextKeys(rel, l)}, ${cols('s', c.all)}${extraValues.length ? `, ${extraValues.join(', ')}` : ''}\n` +
-      `from ${staged} as s\n` +
-      `where not exists (select 1 from ${R} as t where ${join}${currentOnly ? ' and t."is_current"' : ''})`,
-    countsRows: true,
-  });
+  // New rows are collected first, then inserted: an INSERT … SELECT reading the table it
+  // writes could rescan its own growing heap (quadratic on a first build).
+  const fresh = `pg_temp.${ident(`${stage}_new`)}`;
+  const insertNew = (scd2: boolean): PlanStep[] => {
+    // A key's first version is valid from the beginning of time; a later one from its change
+    // time, never before the end of the version it follows.
+    const validFrom = scd2
+      ? `, case when h.${ident(nk[0]!)} is null then '${BEGINNING_OF_TIME}'::${c.timeType} else greatest(${changeTime(l, 's')}, h."last_valid_to") end as "valid_from"`
+      : '';
+    const history = scd2
+      ? `\nleft join (\n  select ${identList(nk)}, max("valid_to") as "last_valid_to" from ${R}\n  where (${identList(nk)}) in (select ${identList(nk)} from ${staged})\n  group by ${identList(nk)}\n) as h on ${keyJoin('h', 's', nk)}`
+      : '';
+    return [
+      {
+        name: 'collect new rows',
+        sql:
+          `create temporary table ${ident(`${stage}_new`)} on commit drop as\nselect ${cols('s', c.all)}${validFrom}\nfrom ${staged} as s${history}\n` +
+          `where not exists (select 1 from ${R} as t where ${join}${scd2 ? ' and t."is_current"' : ''})`,
+      },
+      {
+        name: 'insert new rows',
+        sql:
+          `insert into ${R} (${identList([l.cfg.surrogateKey, ...c.all, ...(scd2 ? ['valid_from', 'valid_to', 'is_current'] : [])])})\n` +
+          `select ${nextKeys(rel, l)}, ${cols('s', c.all)}${scd2 ? ', s."valid_from", null, true' : ''}\nfrom ${fresh} as s`,
+        countsRows: true,
+      },
+    ];
+  };
 
   if (l.cfg.scdType === 1) {
     if (c.nonKey.length) {
       steps.push({ name: 'update changed rows', sql: `update ${R} as t\nset ${set(c.nonKey)}\nfrom ${staged} as s\nwhere ${join} and ${changed('t', 's', c.nonKey)}`, countsRows: true });
     }
-    steps.push(insertNew([], [], false));
+    steps.push(...insertNew(false));
     return steps;
   }
 
@@ -189,7 +210,7 @@ export function applyDimensionSteps(rel: RelationRef, staged: string, l: Dimensi
       ];
       steps.push({ name: 'update changed rows', sql: `update ${R} as t\nset ${assignments.join(',\n    ')}\nfrom ${staged} as s\nwhere ${join} and ${changed('t', 's', c.nonKey)}`, countsRows: true });
     }
-    steps.push(insertNew([], [], false));
+    steps.push(...insertNew(false));
     return steps;
   }
 
@@ -220,11 +241,6 @@ export function applyDimensionSteps(rel: RelationRef, staged: string, l: Dimensi
       countsRows: true,
     });
   }
-  // A key's first version is valid from the beginning of time; a later one from its change
-  // time, never before the end of the version it follows.
-  const validFrom =
-    `coalesce((select greatest(${ts}, max(h."valid_to")) from ${R} as h where ${keyJoin('h', 's', nk)} having count(*) > 0), ` +
-    `'${BEGINNING_OF_TIME}'::${c.timeType})`;
-  steps.push(insertNew(['valid_from', 'valid_to', 'is_current'], [validFrom, 'null', 'true'], true));
+  steps.push(...insertNew(true));
   return steps;
 }

@@ -11,7 +11,7 @@ import type { ModelConfig } from '../planner/model-config.js';
 import { grantSteps, renameChildrenStep } from '../planner/physical-design.js';
 import { PlanError } from '../planner/plan-error.js';
 import { bodyOf, targetOf } from '../planner/plan-table.js';
-import { ident, identList, qualified, tempRef } from '../planner/sql.js';
+import { ident, identList, literal, qualified, tempRef } from '../planner/sql.js';
 import { swapSteps } from '../planner/swap.js';
 import type { NodePlan, PlanOptions, PlanStep, RelationState } from '../planner/types.js';
 import { readDimensionConfig } from './config.js';
@@ -78,11 +78,12 @@ export function planDimension(node: ManifestNode, state: RelationState, opts: Pl
   const incremental = !fullRefresh && kind === 'table' && fits;
   const u = layout.cfg.updatedAt;
 
-  // A batch filter on updated_at makes each run proportional to what changed; it is off when
-  // deletes are detected (that needs the full source).
+  // A batch filter on updated_at makes each run proportional to what changed (an index on the
+  // source's updated_at makes it a range scan); it is off when deletes are detected (that needs
+  // the full source). Rows with a NULL updated_at are only read by a full refresh.
   const filter =
     incremental && u && layout.cfg.hardDeletes === 'ignore'
-      ? `\nwhere q.${ident(u)} is null or not (q.${ident(u)} < (select max(t.${ident(u)}) from ${qualified(target)} as t))`
+      ? `\nwhere q.${ident(u)} >= coalesce((select max(t.${ident(u)}) from ${qualified(target)} as t), '-infinity')`
       : '';
   const steps: PlanStep[] = [
     { name: 'stage batch', sql: `create temporary table ${ident(stage)} on commit drop as\nselect * from (\n${body}\n) as q${filter}` },
@@ -91,8 +92,8 @@ export function planDimension(node: ManifestNode, state: RelationState, opts: Pl
   ];
 
   if (incremental) {
-    steps.push(...addColumnSteps(target, layout, state.columns));
-    steps.push(...applyDimensionSteps(target, staged, layout));
+    steps.push(smallBatchStep(target, staged), ...addColumnSteps(target, layout, state.columns));
+    steps.push(...applyDimensionSteps(target, stage, layout));
     steps.push(...grantSteps(target, modelCfg.grants));
     return { ...base, temporaries: [], phases: withHooks([{ transactional: true, steps }], modelCfg.preHooks, modelCfg.postHooks) };
   }
@@ -111,7 +112,7 @@ export function planDimension(node: ManifestNode, state: RelationState, opts: Pl
     steps.push({ name: 'unknown member', sql: unknownMemberSql(tmp, layout) });
   }
   steps.push(...dimensionIndexSteps(tmp, layout), { name: 'analyze', sql: `analyze ${qualified(tmp)}` });
-  steps.push(...applyDimensionSteps(tmp, staged, layout));
+  steps.push(...applyDimensionSteps(tmp, stage, layout), { name: 'analyze', sql: `analyze ${qualified(tmp)}` });
   steps.push(...swapSteps({ target, existingKind: kind, tmp, newKind: 'table', runId: opts.runId }));
   steps.push(renameChildrenStep(tmp, target), ...grantSteps(target, modelCfg.grants));
   return { ...base, temporaries: [tmp], phases: withHooks([{ transactional: true, steps }], modelCfg.preHooks, modelCfg.postHooks) };
@@ -124,4 +125,28 @@ function addColumnSteps(target: RelationRef, layout: DimensionLayout, existing: 
   const add = [...layout.columns, ...scdColumns(layout)].filter((x) => !have.has(x.name));
   if (add.length === 0 || c.all.length === 0) return [];
   return [{ name: 'add new columns', sql: `alter table ${qualified(target)} ${add.map((x) => `add column ${ident(x.name)} ${x.dataType}`).join(', ')}` }];
+}
+
+/**
+ * For a batch much smaller than the table, joins by natural-key index lookups (nested loops)
+ * instead of hashing the whole table: the cost follows the batch, not the table. The planner
+ * would otherwise prefer one sequential scan of a large table over many index probes. Scoped
+ * to the transaction (`set_config(…, true)`).
+ *
+ * @example smallBatchStep({ schema: 'gold', name: 'dim_customer' }, 'pg_temp."…_batch"')
+ * // do $strata$ begin if (select count(*) from pg_temp."…_batch") * 20 < (select reltuples …) then
+ * //   perform set_config('enable_hashjoin', 'off', true); perform set_config('enable_mergejoin', 'off', true); end if; end $strata$
+ */
+export function smallBatchStep(target: RelationRef, staged: string): PlanStep {
+  return {
+    name: 'prefer index lookups for a small batch',
+    sql: `do $strata$
+begin
+  if (select count(*) from ${staged}) * 20 < (select greatest(c.reltuples, 0) from pg_catalog.pg_class c where c.oid = ${literal(qualified(target))}::regclass) then
+    perform set_config('enable_hashjoin', 'off', true);
+    perform set_config('enable_mergejoin', 'off', true);
+  end if;
+end
+$strata$`,
+  };
 }

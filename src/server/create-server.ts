@@ -6,6 +6,7 @@ import { ApiError } from './api-error.js';
 import { registerApiRoutes } from './api-routes.js';
 import { createAuthenticator, type AuthOptions } from './auth.js';
 import { registerCubeRoutes } from './cube-routes.js';
+import { isDocsPath, registerDocsRoutes } from './docs-routes.js';
 import { ConcurrencyLimiter, type LimitOptions } from './limiter.js';
 import { META_SCHEMA } from './metadata.js';
 import { QueryService } from './query-service.js';
@@ -31,6 +32,8 @@ export interface ServerOptions {
   /** fastify logger (pino) settings; false = silent. */
   readonly logger?: boolean | { readonly level: string };
   readonly bodyLimit?: number;
+  /** Serve the docs site (`strata docs generate` output) and metric explorer at `/docs/`, no token needed. */
+  readonly docsDir?: string;
 }
 
 export interface StrataServer {
@@ -101,7 +104,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
     }
     if (req.method === 'OPTIONS') return reply.code(204).send();
     const path = req.url.split('?', 1)[0]!;
-    if (path === '/health' || path === '/api/v1/openapi.json') return undefined;
+    if (path === '/health' || path === '/api/v1/openapi.json' || (o.docsDir !== undefined && isDocsPath(path))) return undefined;
     callers.set(req, await authenticate(req.headers.authorization));
     return undefined;
   });
@@ -110,6 +113,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
 
   registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache });
   registerCubeRoutes(app, { layer: o.layer, service });
+  if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir);
 
   return {
     app,

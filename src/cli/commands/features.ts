@@ -41,6 +41,7 @@ interface FeatureOptions extends CommonOptions {
   trainingSet?: string;
   sample?: string;
   format?: 'table' | 'json';
+  asOf?: string;
 }
 
 /** Compiles, loads the feature registry and refreshes target/feature_registry.json. */
@@ -113,13 +114,17 @@ export function registerFeatures(program: Command, run: Run): void {
       .command('materialize')
       .description('write the latest feature values of online views to the online store')
       .option('--incremental', 'only entities with rows newer than the last watermark')
-      .option('--views <names>', 'comma-separated views (default: all online views)'),
+      .option('--views <names>', 'comma-separated views (default: all online views)')
+      .option('--as-of <time>', 'materialize the values as of this time (default now; backfills, demos)'),
     async (opts, reporter) => {
+      const asOf = opts.asOf ? new Date(opts.asOf) : undefined;
+      if (asOf && Number.isNaN(asOf.getTime())) throw new CompileError([error('feature-invalid', `--as-of '${opts.asOf}' is not a time`, { hint: 'e.g. 2024-06-30T00:00:00Z' })]);
       const { files, registry } = await loadRegistry(opts);
       const views = list(opts.views);
       await withStore(files, registry, (adapter, store) =>
         materialize(adapter, store, registry, {
           incremental: opts.incremental ?? false,
+          ...(asOf ? { asOf } : {}),
           ...(views ? { views } : {}),
           onView: (r) => reporter.info(`materialized ${r.view}: ${r.entities} entities${r.incremental ? ' (incremental)' : ''} to ${store.kind} in ${r.ms} ms; watermark ${r.watermark}`, { ...r }),
         }),
@@ -179,8 +184,11 @@ export function registerFeatures(program: Command, run: Run): void {
       .option('--entity <key=value...>', 'an entity, e.g. customer_id=123 (composite: region=eu,store_id=7); repeatable')
       .option('--training-set <name>', "apply this training set's imputation")
       .option('--short-names', 'name values <feature> instead of <view>__<feature>')
+      .option('--as-of <time>', 'evaluate TTL at this time instead of now')
       .option('--format <format>', 'table or json', 'table'),
     async (opts, reporter) => {
+      const now = opts.asOf ? new Date(opts.asOf) : undefined;
+      if (now && Number.isNaN(now.getTime())) throw new CompileError([error('feature-invalid', `--as-of '${opts.asOf}' is not a time`)]);
       const spec = opts.service ?? opts.features;
       if (!spec) throw new CompileError([error('unknown-feature', 'name --service or --features')]);
       if (!opts.entity?.length) throw new CompileError([error('entities-invalid', 'name at least one --entity key=value')]);
@@ -195,7 +203,7 @@ export function registerFeatures(program: Command, run: Run): void {
       );
       const { files, registry } = await loadRegistry(opts);
       const res = await withStore(files, registry, (_a, store) =>
-        getOnlineFeatures(store, registry, { features: spec, entities, shortNames: opts.shortNames ?? false, ...(opts.trainingSet ? { trainingSet: opts.trainingSet } : {}) }),
+        getOnlineFeatures(store, registry, { features: spec, entities, shortNames: opts.shortNames ?? false, ...(opts.trainingSet ? { trainingSet: opts.trainingSet } : {}), ...(now ? { now } : {}) }),
       );
       if (opts.format === 'json') reporter.result(JSON.stringify(res, null, 2));
       else {

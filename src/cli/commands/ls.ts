@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
+import { modelColumnLineage } from '../../docs/model-column-lineage.js';
 
 interface LsOptions extends CommonOptions {
   output?: 'name' | 'path' | 'json' | 'selector';
@@ -18,9 +19,11 @@ export function registerLs(program: Command, run: (r: Reporter, f: () => Promise
   addSelectionOptions(addProjectOptions(cmd)).action(async (opts: LsOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, async () => {
-      const { compiled, selected } = await compileAndSelect(opts, opts.resourceType);
+      const { files, compiled, selected } = await compileAndSelect(opts, opts.resourceType);
       const m = compiled.manifest;
       const lines: string[] = [];
+      // Column lineage (upstream columns of every output column) for models in JSON output.
+      const lineage = opts.output === 'json' ? await modelColumnLineage(compiled.manifest, compiled.graph.order, files.root, files.config.targetPath) : {};
       for (const id of selected) {
         const n = m.nodes[id];
         const s = m.sources[id];
@@ -46,6 +49,12 @@ export function registerLs(program: Command, run: (r: Reporter, f: () => Promise
                       config: n.config,
                       tags: n.tags,
                       depends_on: n.depends_on,
+                      ...(lineage[n.unique_id]
+                        ? {
+                            columns: lineage[n.unique_id]!.columns.map((c) => ({ name: c.column, sources: c.sources, status: c.status, direct: c.direct, ...(c.reason ? { reason: c.reason } : {}) })),
+                            ...(lineage[n.unique_id]!.error ? { column_lineage_error: lineage[n.unique_id]!.error } : {}),
+                          }
+                        : {}),
                     }
                   : {
                       name: s!.name,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { CompileError } from '../../diagnostics/index.js';
 import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js';
@@ -81,6 +82,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     metaSchema: opts.metaSchema ?? 'strata_meta',
     corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
     logger: { level: 'warn' },
+    docsDir: join(files.root, files.config.targetPath, 'docs'),
   });
   const address = await s.app.listen({ port: int(opts.port, 'port') ?? 4000, host: opts.host });
   if (devRole !== undefined) {
@@ -89,6 +91,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     reporter.info(`!!!   '${devRole}'. Never expose this server beyond your machine.`);
     reporter.info('');
   }
+  reporter.info(`Docs and metric explorer: ${address}/docs/ (strata docs generate refreshes the catalog)`, { event: 'docs', url: `${address}/docs/` });
   reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -19,6 +19,15 @@ import { BASE, featRows, HOUR, loadData, reference, registryFor, type FeatRow } 
 
 const KEYS = [1, 2, 3, 4, 5];
 
+/** Leaves nothing behind in the shared Redis. */
+async function closeStore(store: OnlineStore): Promise<void> {
+  if (store instanceof RedisOnlineStore) {
+    const keys = await store.client.keys(`strata:${store.namespace}:*`);
+    if (keys.length) await store.client.del(...keys);
+  }
+  await store.close();
+}
+
 async function onlineA(store: OnlineStore, registry: FeatureRegistry, now: number): Promise<(number | null)[]> {
   const r = await getOnlineFeatures(store, registry, { features: 'fv:a,fv:b', entities: KEYS.map((k) => ({ k })), now: new Date(now) });
   return r.results.map((x) => x.values['fv__a']!.value as number | null);
@@ -75,7 +84,7 @@ for (const dbInfo of testDatabases()) {
               expect(await onlineA(store, registry, BASE + 23 * HOUR)).toEqual(refA(all, 23, 23));
               expect((await checkParity(db, store, registry, { sample: 10 }))[0]!.mismatches).toBe(0);
             } finally {
-              await store.close();
+              await closeStore(store);
             }
           }),
           { numRuns: dbInfo.name === 'pglite' ? 8 : 12 },
@@ -108,7 +117,7 @@ for (const dbInfo of testDatabases()) {
           const expired = await getOnlineFeatures(store, registry, { features: 'fv:a', entities: [{ k: 2 }], trainingSet: 'imp', now: new Date(BASE + 30 * HOUR) });
           expect(expired.results[0]!.values['fv__a']).toMatchObject({ value: 4, status: 'expired', imputed: true });
         } finally {
-          await store.close();
+          await closeStore(store);
         }
       });
     });

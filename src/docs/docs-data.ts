@@ -1,0 +1,160 @@
+/**
+ * The data of the docs site: plain JSON written next to `index.html` as JS files (fetch() does
+ * not work on file://). The site loads the small graph index at start and a node's details shard
+ * only when its page opens, so a 10,000-model project opens as fast as a small one.
+ */
+import type { ColumnSource } from './column-lineage.js';
+
+export type DocsNodeType =
+  | 'source'
+  | 'seed'
+  | 'snapshot'
+  | 'model'
+  | 'analysis'
+  | 'semantic_model'
+  | 'metric'
+  | 'feature_view'
+  | 'feature_service';
+
+/**
+ * Everything the site needs at start: every lineage node as parallel arrays (compact: ~60 bytes a
+ * node), edges as parent indices, and how details are sharded.
+ */
+export interface DocsIndex {
+  readonly project: string;
+  readonly generatedAt: string;
+  readonly ids: readonly string[];
+  readonly names: readonly string[];
+  readonly types: readonly DocsNodeType[];
+  /** Short context shown in search results: file path, `metric (ratio)`, … */
+  readonly hints: readonly string[];
+  /** parents[i] = indices of nodes that node i reads from. */
+  readonly parents: readonly (readonly number[])[];
+  /** Node i's details are in shard `Math.floor(i / shardSize)` (file `data/nodes-<k>.js`). */
+  readonly shardSize: number;
+  readonly counts: Readonly<Partial<Record<DocsNodeType, number>>>;
+}
+
+export interface ColumnDoc {
+  readonly name: string;
+  readonly description: string;
+  /** From the YAML `data_type`, else the catalog (catalog.json / seed inference); null = unknown. */
+  readonly type: string | null;
+  /** Test names on this column (`unique`, `not_null`, `accepted_values`, …). */
+  readonly tests: readonly string[];
+  /** Upstream columns (models only); absent when lineage was not computed. */
+  readonly lineage?: {
+    readonly sources: readonly ColumnSource[];
+    readonly status: 'resolved' | 'partial' | 'unresolved';
+    readonly direct: boolean;
+    readonly reason?: string;
+  };
+}
+
+export interface LastRun {
+  readonly status: string;
+  readonly executionTime: number;
+  readonly message: string | null;
+  readonly rowsAffected: number | null;
+  readonly completedAt: string | null;
+}
+
+export interface FreshnessDoc {
+  /** `warn after 12 hours, error after 1 day` */
+  readonly criteria: string;
+  readonly loadedAtField: string | null;
+  /** Last `strata source freshness` result, when one is recorded. */
+  readonly status?: string;
+  readonly maxLoadedAt?: string | null;
+  readonly snapshottedAt?: string | null;
+}
+
+interface DetailBase {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly file: string | null;
+}
+
+/** Models, seeds, snapshots and analyses. */
+export interface NodeDetail extends DetailBase {
+  readonly kind: 'node';
+  readonly resourceType: string;
+  readonly materialized: string;
+  readonly relation: string | null;
+  readonly tags: readonly string[];
+  readonly owner: string | null;
+  readonly rawCode: string;
+  readonly compiledCode: string | null;
+  readonly columns: readonly ColumnDoc[];
+  /** Tests not attached to one column (singular tests, multi-column generic tests). */
+  readonly tests: readonly string[];
+  readonly lastRun: LastRun | null;
+  readonly freshness: FreshnessDoc | null;
+  /** Why column lineage is missing for this model (e.g. `select *` over an unknown relation). */
+  readonly lineageError?: string;
+}
+
+export interface SourceDetail extends DetailBase {
+  readonly kind: 'source';
+  readonly sourceName: string;
+  readonly relation: string;
+  readonly loader: string;
+  readonly tags: readonly string[];
+  readonly columns: readonly ColumnDoc[];
+  readonly freshness: FreshnessDoc | null;
+}
+
+export interface SemanticModelDetail extends DetailBase {
+  readonly kind: 'semantic_model';
+  readonly relation: string;
+  readonly primaryKey: string | null;
+  readonly dimensions: readonly { readonly name: string; readonly type: string; readonly expr: string; readonly granularities: readonly string[]; readonly description: string }[];
+  readonly measures: readonly { readonly name: string; readonly agg: string; readonly expr: string; readonly description: string }[];
+  readonly joins: readonly { readonly to: string; readonly relationship: string; readonly on: string }[];
+  readonly segments: readonly string[];
+}
+
+export interface MetricDetail extends DetailBase {
+  readonly kind: 'metric';
+  readonly type: string;
+  /** The definition as key → text (`measure: sales.revenue`, `filter: …`, `expr: …`). */
+  readonly definition: Readonly<Record<string, string>>;
+  readonly filter: string | null;
+  /** Dimension members it can be grouped by (its models' and the models they join to). */
+  readonly dimensions: readonly string[];
+  /** Hierarchies whose levels it can be grouped by. */
+  readonly hierarchies: readonly { readonly name: string; readonly levels: readonly string[] }[];
+}
+
+export interface FeatureViewDetail extends DetailBase {
+  readonly kind: 'feature_view';
+  readonly entity: string;
+  readonly joinKeys: readonly string[];
+  readonly source: string;
+  readonly timestamp: string;
+  readonly ttl: string | null;
+  readonly online: boolean;
+  readonly owner: string | null;
+  readonly tags: readonly string[];
+  readonly features: readonly { readonly name: string; readonly type: string; readonly description: string; readonly impute: string | null }[];
+}
+
+export interface FeatureServiceDetail extends DetailBase {
+  readonly kind: 'feature_service';
+  readonly owner: string | null;
+  readonly tags: readonly string[];
+  readonly features: readonly { readonly view: string; readonly feature: string; readonly type: string | null }[];
+}
+
+export type DocsDetail = NodeDetail | SourceDetail | SemanticModelDetail | MetricDetail | FeatureViewDetail | FeatureServiceDetail;
+
+/** The whole site data, before it is split into the index and the detail shards. */
+export interface DocsData {
+  readonly index: DocsIndex;
+  /** details[i] describes index.ids[i]. */
+  readonly details: readonly DocsDetail[];
+}
+
+/** Name of the global the data scripts assign to / call (`window.__strataDocs…`). */
+export const DATA_GLOBAL = '__strataDocs';

@@ -1,0 +1,135 @@
+import type { ColumnInfo, Manifest, ManifestNode, SourceNode } from '../compiler/types.js';
+import type { ColumnDoc, FreshnessDoc, LastRun, NodeDetail, SourceDetail } from './docs-data.js';
+import type { NodeColumnLineage } from './project-lineage.js';
+
+/** What earlier commands recorded in `target/`: run_results.json, sources.json, catalog.json. */
+export interface RunArtifacts {
+  /** unique_id → last run result (`run_results.json`). */
+  readonly runs?: Readonly<Record<string, LastRun>>;
+  /** unique_id → last freshness result (`sources.json`). */
+  readonly freshness?: Readonly<Record<string, { readonly status: string; readonly maxLoadedAt: string | null; readonly snapshottedAt: string | null }>>;
+  /** unique_id → column → database type (`catalog.json`, seed type inference). */
+  readonly columnTypes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Test names by the node (and column) they check, from the manifest's test nodes. */
+export interface TestsByNode {
+  readonly columns: Map<string, Map<string, string[]>>;
+  readonly node: Map<string, string[]>;
+}
+
+/**
+ * Indexes the manifest's tests by the node they are attached to: column tests by column,
+ * the rest (singular tests, multi-column tests) by node.
+ *
+ * @example testsByNode(manifest).columns.get('model.shop.orders')?.get('order_id') // ['unique', 'not_null']
+ */
+export function testsByNode(manifest: Manifest): TestsByNode {
+  const columns = new Map<string, Map<string, string[]>>();
+  const node = new Map<string, string[]>();
+  for (const t of Object.values(manifest.nodes)) {
+    if (t.resource_type !== 'test') continue;
+    const label = t.test_metadata ? t.test_metadata.name : t.name;
+    const targets = t.attached_node ? [t.attached_node] : t.depends_on.nodes;
+    for (const target of targets) {
+      if (t.column_name && t.attached_node) {
+        let byCol = columns.get(target);
+        if (!byCol) columns.set(target, (byCol = new Map()));
+        const list = byCol.get(t.column_name) ?? [];
+        list.push(label);
+        byCol.set(t.column_name, list);
+      } else {
+        const list = node.get(target) ?? [];
+        list.push(t.test_metadata ? `${label}(${Object.keys(t.test_metadata.kwargs).filter((k) => k !== 'model').join(', ')})` : label);
+        node.set(target, list);
+      }
+    }
+  }
+  return { columns, node };
+}
+
+/**
+ * The page data of a model, seed, snapshot or analysis: description, code, columns (the
+ * model's real output columns from lineage first, then YAML-only ones) with types, tests and
+ * column lineage, the last run and freshness.
+ */
+export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefined, tests: TestsByNode, artifacts: RunArtifacts): NodeDetail {
+  const types = artifacts.columnTypes?.[n.unique_id];
+  const colTests = tests.columns.get(n.unique_id);
+  const yaml = n.columns;
+  const names = [...(lineage?.columns.map((c) => c.column) ?? []), ...Object.keys(yaml)];
+  const seen = new Set<string>();
+  const byName = new Map(lineage?.columns.map((c) => [c.column, c]));
+  const columns: ColumnDoc[] = [];
+  for (const name of names) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const y = yaml[name];
+    const l = byName.get(name);
+    columns.push({
+      name,
+      description: y?.description ?? '',
+      type: y?.data_type ?? types?.[name] ?? null,
+      tests: colTests?.get(name) ?? [],
+      ...(l ? { lineage: { sources: l.sources, status: l.status, direct: l.direct, ...(l.reason ? { reason: l.reason } : {}) } } : {}),
+    });
+  }
+  if (!lineage && types) for (const [name, type] of Object.entries(types)) if (!seen.has(name)) columns.push({ name, description: '', type, tests: colTests?.get(name) ?? [] });
+  const freshnessConfig = (n.config['freshness'] ?? null) as Record<string, unknown> | null;
+  const owner = n.config['owner'] ?? n.meta['owner'];
+  return {
+    kind: 'node',
+    id: n.unique_id,
+    name: n.name,
+    description: n.description,
+    file: n.original_file_path,
+    resourceType: n.resource_type,
+    materialized: String(n.config.materialized),
+    relation: n.relation_name,
+    tags: n.tags,
+    owner: typeof owner === 'string' ? owner : null,
+    rawCode: n.raw_code,
+    compiledCode: n.compiled_code,
+    columns,
+    tests: tests.node.get(n.unique_id) ?? [],
+    lastRun: artifacts.runs?.[n.unique_id] ?? null,
+    freshness: freshnessDoc(freshnessConfig, (n.config['loaded_at_field'] as string | undefined) ?? null, artifacts.freshness?.[n.unique_id]),
+    ...(lineage?.error ? { lineageError: lineage.error } : {}),
+  };
+}
+
+/** The page data of a source table. */
+export function sourceDetail(s: SourceNode, tests: TestsByNode, artifacts: RunArtifacts): SourceDetail {
+  const types = artifacts.columnTypes?.[s.unique_id];
+  const colTests = tests.columns.get(s.unique_id);
+  const cols = new Map<string, ColumnInfo | undefined>(Object.entries(s.columns));
+  for (const c of Object.keys(types ?? {})) if (!cols.has(c)) cols.set(c, undefined);
+  return {
+    kind: 'source',
+    id: s.unique_id,
+    name: s.name,
+    description: s.description || s.source_description,
+    file: s.original_file_path,
+    sourceName: s.source_name,
+    relation: s.relation_name,
+    loader: s.loader,
+    tags: s.tags,
+    columns: [...cols].map(([name, c]) => ({ name, description: c?.description ?? '', type: c?.data_type ?? types?.[name] ?? null, tests: colTests?.get(name) ?? [] })),
+    freshness: freshnessDoc(s.freshness, s.loaded_at_field, artifacts.freshness?.[s.unique_id]),
+  };
+}
+
+function freshnessDoc(
+  config: Readonly<Record<string, unknown>> | null,
+  loadedAtField: string | null,
+  result: { readonly status: string; readonly maxLoadedAt: string | null; readonly snapshottedAt: string | null } | undefined,
+): FreshnessDoc | null {
+  const rule = (r: unknown, label: string): string | null => {
+    if (!r || typeof r !== 'object') return null;
+    const { count, period } = r as { count?: unknown; period?: unknown };
+    return count === undefined || count === null ? null : `${label} after ${String(count)} ${String(period)}${count === 1 ? '' : 's'}`;
+  };
+  const criteria = [rule(config?.['warn_after'], 'warn'), rule(config?.['error_after'], 'error')].filter((x): x is string => x !== null).join(', ');
+  if (!criteria && !result) return null;
+  return { criteria, loadedAtField, ...(result ? { status: result.status, maxLoadedAt: result.maxLoadedAt, snapshottedAt: result.snapshottedAt } : {}) };
+}

@@ -1,0 +1,106 @@
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Manifest } from '../compiler/types.js';
+import type { LastRun } from './docs-data.js';
+import type { RunArtifacts } from './node-details.js';
+
+/** The columns known before lineage runs, and the recorded results of earlier commands. */
+export interface KnownProjectState {
+  readonly artifacts: RunArtifacts;
+  /** unique_id → columns in order (seed CSV headers, catalog.json); expands `select *`. */
+  readonly knownColumns: Record<string, readonly string[]>;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Header row of a CSV file (quoted fields allowed), read without loading the whole file. */
+export async function csvHeader(path: string): Promise<string[] | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const fields: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (quoted) {
+        if (ch === '"' && text[i + 1] === '"') (cur += '"', i++);
+        else if (ch === '"') quoted = false;
+        else cur += ch;
+      } else if (ch === '"') quoted = true;
+      else if (ch === ',') (fields.push(cur.trim()), (cur = ''));
+      else if (ch === '\n' || ch === '\r') break;
+      else cur += ch;
+    }
+    fields.push(cur.trim());
+    return fields.filter((f) => f !== '').length ? fields : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * Reads what is recorded in `target/` (run_results.json, sources.json, catalog.json in dbt's
+ * shapes; all optional) and the header of every seed CSV.
+ *
+ * @example const { artifacts, knownColumns } = await readProjectState(root, 'target', manifest)
+ * // knownColumns['seed.shop.raw_orders'] // ['order_id', 'customer_id', 'amount']
+ */
+export async function readProjectState(root: string, targetPath: string, manifest: Manifest): Promise<KnownProjectState> {
+  const target = join(root, targetPath);
+  const [runResults, sources, catalog] = await Promise.all(['run_results.json', 'sources.json', 'catalog.json'].map((f) => readJson(join(target, f))));
+  const runs: Record<string, LastRun> = {};
+  for (const r of ((runResults as { results?: unknown[] } | undefined)?.results ?? []) as Record<string, unknown>[]) {
+    if (typeof r['unique_id'] !== 'string') continue;
+    const timing = (r['timing'] as { completed_at?: string }[] | undefined) ?? [];
+    const adapterResponse = r['adapter_response'] as { rows_affected?: number } | undefined;
+    runs[r['unique_id']] = {
+      status: String(r['status'] ?? ''),
+      executionTime: Number(r['execution_time'] ?? 0),
+      message: typeof r['message'] === 'string' ? r['message'] : null,
+      rowsAffected: typeof r['rows_affected'] === 'number' ? r['rows_affected'] : (adapterResponse?.rows_affected ?? null),
+      completedAt: timing.at(-1)?.completed_at ?? null,
+    };
+  }
+  const freshness: Record<string, { status: string; maxLoadedAt: string | null; snapshottedAt: string | null }> = {};
+  for (const r of ((sources as { results?: unknown[] } | undefined)?.results ?? []) as Record<string, unknown>[]) {
+    if (typeof r['unique_id'] !== 'string') continue;
+    freshness[r['unique_id']] = {
+      status: String(r['status'] ?? ''),
+      maxLoadedAt: typeof r['max_loaded_at'] === 'string' ? r['max_loaded_at'] : null,
+      snapshottedAt: typeof r['snapshotted_at'] === 'string' ? r['snapshotted_at'] : null,
+    };
+  }
+  const columnTypes: Record<string, Record<string, string>> = {};
+  const knownColumns: Record<string, readonly string[]> = {};
+  const cat = catalog as { nodes?: Record<string, CatalogTable>; sources?: Record<string, CatalogTable> } | undefined;
+  for (const [id, t] of [...Object.entries(cat?.nodes ?? {}), ...Object.entries(cat?.sources ?? {})]) {
+    const cols = Object.values(t.columns ?? {}).sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    columnTypes[id] = Object.fromEntries(cols.map((c) => [c.name, c.type]));
+    if (cols.length) knownColumns[id] = cols.map((c) => c.name);
+  }
+  await Promise.all(
+    Object.values(manifest.nodes)
+      .filter((n) => n.resource_type === 'seed' && !knownColumns[n.unique_id])
+      .map(async (n) => {
+        const header = await csvHeader(join(root, n.original_file_path));
+        if (header) knownColumns[n.unique_id] = header;
+      }),
+  );
+  return { artifacts: { runs, freshness, columnTypes }, knownColumns };
+}
+
+interface CatalogTable {
+  readonly columns?: Readonly<Record<string, { readonly name: string; readonly type: string; readonly index?: number }>>;
+}

@@ -1,0 +1,12 @@
+do $strata$
+declare
+  managed boolean;
+begin
+  if exists (select 1 from pg_catalog.pg_extension where extname = 'citus') then
+    execute format('select exists (select 1 from pg_dist_partition where logicalrelid = %L::regclass)', '"gold"."fact_sales"') into managed;
+    if not managed then
+      perform create_distributed_table('"gold"."fact_sales"', 'customer_id');
+    end if;
+  end if;
+end
+$strata$

@@ -1,0 +1,42 @@
+-- model.test.dim_customer (dimension) -> "gold"."dim_customer"
+
+-- phase 1 (transaction)
+begin;
+-- step: stage batch
+create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch" on commit drop as
+select * from (
+select customer_id, name, segment, region, updated_at from "raw"."customers"
+) as q;
+-- step: analyze batch
+analyze pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch";
+-- step: check batch keys
+do $strata$
+declare
+  dups text;
+  n bigint;
+begin
+  select count(*) into n from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" where "customer_id" is null;
+  if n > 0 then
+    raise exception 'strata: %: % row(s) of this batch have a NULL natural_key (%)', 'model.test.dim_customer', n, 'customer_id'
+      using hint = 'every row needs its key; filter or coalesce NULL keys in the model';
+  end if;
+  select count(*), string_agg(k, ', ' order by k) filter (where rn <= 20) into n, dups
+  from (select row("customer_id")::text as k, row_number() over (order by row("customer_id")::text) as rn
+        from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" group by "customer_id" having count(*) > 1) d;
+  if n > 0 then
+    raise exception 'strata: %: % natural_key value(s) appear more than once in this batch: %', 'model.test.dim_customer', n, dups
+      using hint = 'the query must return one row per key; deduplicate it (e.g. keep the newest row per key)';
+  end if;
+end
+$strata$;
+-- step: update changed rows (rows affected)
+update "gold"."dim_customer" as t
+set "name" = s."name", "segment" = s."segment", "region" = s."region", "updated_at" = s."updated_at"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where t."customer_id" = s."customer_id" and (t."name", t."segment", t."region", t."updated_at") is distinct from (s."name", s."segment", s."region", s."updated_at");
+-- step: insert new rows (rows affected)
+insert into "gold"."dim_customer" ("customer_key", "customer_id", "name", "segment", "region", "updated_at")
+select (select greatest(max("customer_key"), 0) from "gold"."dim_customer") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id");
+commit;

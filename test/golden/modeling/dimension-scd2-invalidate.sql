@@ -1,0 +1,52 @@
+-- model.test.dim_customer (dimension) -> "gold"."dim_customer"
+
+-- phase 1 (transaction)
+begin;
+-- step: stage batch
+create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch" on commit drop as
+select * from (
+select customer_id, name, segment, region, updated_at from "raw"."customers"
+) as q;
+-- step: analyze batch
+analyze pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch";
+-- step: check batch keys
+do $strata$
+declare
+  dups text;
+  n bigint;
+begin
+  select count(*) into n from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" where "customer_id" is null;
+  if n > 0 then
+    raise exception 'strata: %: % row(s) of this batch have a NULL natural_key (%)', 'model.test.dim_customer', n, 'customer_id'
+      using hint = 'every row needs its key; filter or coalesce NULL keys in the model';
+  end if;
+  select count(*), string_agg(k, ', ' order by k) filter (where rn <= 20) into n, dups
+  from (select row("customer_id")::text as k, row_number() over (order by row("customer_id")::text) as rn
+        from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" group by "customer_id" having count(*) > 1) d;
+  if n > 0 then
+    raise exception 'strata: %: % natural_key value(s) appear more than once in this batch: %', 'model.test.dim_customer', n, dups
+      using hint = 'the query must return one row per key; deduplicate it (e.g. keep the newest row per key)';
+  end if;
+end
+$strata$;
+-- step: overwrite untracked columns
+update "gold"."dim_customer" as t
+set "name" = s."name", "updated_at" = s."updated_at"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where t."customer_id" = s."customer_id" and (t."name", t."updated_at") is distinct from (s."name", s."updated_at");
+-- step: close changed versions (rows affected)
+update "gold"."dim_customer" as t
+set "valid_to" = greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), t."valid_from"), "is_current" = false
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where t."customer_id" = s."customer_id" and t."is_current" and (t."segment", t."region") is distinct from (s."segment", s."region");
+-- step: close deleted keys (rows affected)
+update "gold"."dim_customer" as t
+set "valid_to" = greatest(localtimestamp, t."valid_from"), "is_current" = false
+where t."is_current" and t."customer_key" <> -1
+  and not exists (select 1 from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s where t."customer_id" = s."customer_id");
+-- step: insert new rows (rows affected)
+insert into "gold"."dim_customer" ("customer_key", "customer_id", "name", "segment", "region", "updated_at", "valid_from", "valid_to", "is_current")
+select (select greatest(max("customer_key"), 0) from "gold"."dim_customer") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at", coalesce((select greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), max(h."valid_to")) from "gold"."dim_customer" as h where h."customer_id" = s."customer_id" having count(*) > 0), '1900-01-01'::timestamp without time zone), null, true
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id" and t."is_current");
+commit;

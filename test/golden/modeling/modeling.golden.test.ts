@@ -1,0 +1,126 @@
+/**
+ * Golden SQL of the star-schema generators: dimension (types 1/2/3, first run, incremental,
+ * full refresh), fact (rebuild, incremental by time), date dimension, snapshots (timestamp,
+ * check, hard deletes) and the Citus statements. Regenerate with
+ * `UPDATE_GOLDEN=1 npx vitest run test/golden/modeling` and review the diff.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ColumnDef, ExistingRelation } from '../../../src/adapters/warehouse-adapter.js';
+import { citusStep } from '../../../src/modeling/citus.js';
+import { planSnapshot } from '../../../src/modeling/plan-snapshot.js';
+import { planNode } from '../../../src/planner/plan-node.js';
+import { renderPlan } from '../../../src/planner/render-plan.js';
+import type { RelationState } from '../../../src/planner/types.js';
+import { modelNode } from '../../unit/planner/node-fixture.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opts = { fullRefresh: false, runId: 'golden-run' };
+const customerCols: ColumnDef[] = [
+  { name: 'customer_id', dataType: 'bigint' },
+  { name: 'name', dataType: 'text' },
+  { name: 'segment', dataType: 'text' },
+  { name: 'region', dataType: 'text' },
+  { name: 'updated_at', dataType: 'timestamp without time zone' },
+];
+const scd2Cols: ColumnDef[] = [
+  { name: 'customer_key', dataType: 'bigint' },
+  ...customerCols,
+  { name: 'valid_from', dataType: 'timestamp without time zone' },
+  { name: 'valid_to', dataType: 'timestamp without time zone' },
+  { name: 'is_current', dataType: 'boolean' },
+];
+const sql = 'select customer_id, name, segment, region, updated_at from "raw"."customers"';
+const rel = (name: string, kind: ExistingRelation['kind'] = 'table'): ExistingRelation => ({ schema: 'gold', name, kind });
+const fresh: RelationState = { existing: undefined, columns: [], newColumns: customerCols };
+const dim = (config: Record<string, unknown>) =>
+  modelNode('dim_customer', sql, { materialized: 'dimension', natural_key: 'customer_id', surrogate_key: 'customer_key', ...config }, 'gold');
+const scd2 = { scd_type: 2, tracked_columns: ['segment', 'region'], updated_at: 'updated_at' };
+
+const saleCols: ColumnDef[] = [
+  { name: 'sale_id', dataType: 'bigint' },
+  { name: 'customer_id', dataType: 'bigint' },
+  { name: 'sold_at', dataType: 'timestamp without time zone' },
+  { name: 'amount', dataType: 'numeric' },
+];
+const fact = (config: Record<string, unknown>) =>
+  modelNode(
+    'fact_sales',
+    'select sale_id, customer_id, sold_at, amount from "raw"."sales"',
+    {
+      materialized: 'fact',
+      dimensions: [
+        {
+          ref: 'dim_customer',
+          natural_key: 'customer_id',
+          at: 'sold_at',
+          resolved: { schema: 'gold', alias: 'dim_customer', surrogate_key: 'customer_key', natural_key: ['customer_id'], scd_type: 2 },
+        },
+      ],
+      ...config,
+    },
+    'gold',
+  );
+
+const snapCols: ColumnDef[] = [
+  { name: 'id', dataType: 'integer' },
+  { name: 'email', dataType: 'text' },
+  { name: 'updated_at', dataType: 'timestamp without time zone' },
+];
+const snapshot = (config: Record<string, unknown>) => ({
+  ...modelNode('people_snapshot', 'select id, email, updated_at from "raw"."people"', { materialized: 'snapshot', unique_key: 'id', ...config }, 'snapshots'),
+  resource_type: 'snapshot' as const,
+});
+const snapTable: RelationState = {
+  existing: { schema: 'snapshots', name: 'people_snapshot', kind: 'table' },
+  columns: [...snapCols, ...['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to'].map((name) => ({ name, dataType: 'text' }))],
+  newColumns: snapCols,
+};
+
+const cases: Record<string, () => string> = {
+  'dimension-scd2-first-run': () => renderPlan(planNode(dim(scd2), fresh, opts)),
+  'dimension-scd2-incremental': () => renderPlan(planNode(dim(scd2), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, opts)),
+  'dimension-scd2-invalidate': () =>
+    renderPlan(planNode(dim({ ...scd2, hard_deletes: 'invalidate' }), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, opts)),
+  'dimension-scd2-full-refresh': () =>
+    renderPlan(planNode(dim(scd2), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, { ...opts, fullRefresh: true })),
+  'dimension-scd1-incremental': () =>
+    renderPlan(planNode(dim({ scd_type: 1 }), { existing: rel('dim_customer'), columns: [{ name: 'customer_key', dataType: 'bigint' }, ...customerCols], newColumns: customerCols }, opts)),
+  'dimension-scd3-first-run': () => renderPlan(planNode(dim({ scd_type: 3, tracked_columns: ['segment'], reference: true }), fresh, opts)),
+  'fact-first-run': () =>
+    renderPlan(planNode(fact({ partition_by: { field: 'sold_at', data_type: 'timestamp', granularity: 'month' }, distributed_by: 'customer_id' }), { existing: undefined, columns: [], newColumns: saleCols }, opts)),
+  'fact-incremental': () =>
+    renderPlan(planNode(fact({ event_time: 'sold_at', lookback: '3 days' }), { existing: rel('fact_sales'), columns: saleCols, newColumns: saleCols }, opts)),
+  'date-dimension': () =>
+    renderPlan(
+      planNode(
+        modelNode('dim_date', '', { materialized: 'date_dimension', start_date: '2024-01-01', end_date: '2024-12-31', fiscal_year_start_month: 7, holidays: ['2024-01-01', { date: '2024-12-25', name: 'Christmas Day' }] }, 'gold'),
+        { existing: undefined, columns: [] },
+        opts,
+      ),
+    ),
+  'snapshot-timestamp-first-run': () => renderPlan(planSnapshot(snapshot({ strategy: 'timestamp', updated_at: 'updated_at' }), { existing: undefined, columns: [], newColumns: snapCols }, opts)),
+  'snapshot-timestamp-invalidate': () =>
+    renderPlan(planSnapshot(snapshot({ strategy: 'timestamp', updated_at: 'updated_at', hard_deletes: 'invalidate' }), snapTable, opts)),
+  'snapshot-check-new-record': () => renderPlan(planSnapshot(snapshot({ strategy: 'check', check_cols: ['email'], hard_deletes: 'new_record' }), snapTable, opts)),
+  'citus-distributed': () => citusStep({ schema: 'gold', name: 'fact_sales' }, { distributedBy: 'customer_id', reference: false })!.sql + '\n',
+  'citus-reference': () => citusStep({ schema: 'gold', name: 'dim_customer' }, { distributedBy: undefined, reference: true })!.sql + '\n',
+};
+
+describe('modeling golden SQL', () => {
+  for (const [name, make] of Object.entries(cases)) {
+    it(name, () => {
+      const file = join(here, `${name}.sql`);
+      const actual = make();
+      if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, actual);
+      expect(actual).toBe(readFileSync(file, 'utf8'));
+    });
+  }
+
+  it('asks for the query columns before planning a dimension or fact', () => {
+    expect(planNode(dim(scd2), { existing: undefined, columns: [] }, opts).needsNewColumns).toBe(true);
+    expect(planNode(fact({}), { existing: undefined, columns: [] }, opts).needsNewColumns).toBe(true);
+  });
+});
