@@ -7,6 +7,8 @@ import { registerApiRoutes } from './api-routes.js';
 import { createAuthenticator, type AuthOptions } from './auth.js';
 import { registerCubeRoutes } from './cube-routes.js';
 import { isDocsPath, registerDocsRoutes } from './docs-routes.js';
+import { registerFeatureRoutes } from './feature-routes.js';
+import type { FeatureRegistry, OnlineStore } from '../features/index.js';
 import { ConcurrencyLimiter, type LimitOptions } from './limiter.js';
 import { META_SCHEMA } from './metadata.js';
 import { QueryService } from './query-service.js';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** Serve the docs site (`strata docs generate` output) and metric explorer at `/docs/`, no token needed. */
   readonly docsDir?: string;
+  /** Feature store: registry and online store for `/api/v1/features/*` (absent: no feature routes). */
+  readonly features?: { readonly registry: FeatureRegistry; readonly store: OnlineStore };
 }
 
 export interface StrataServer {
@@ -114,6 +118,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache });
   registerCubeRoutes(app, { layer: o.layer, service });
   if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir);
+  if (o.features) registerFeatureRoutes(app, { ...o.features, adapter: o.adapter, limiter });
 
   return {
     app,

@@ -44,7 +44,7 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
 
 async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
   const { cache: _cache, ...common } = opts;
-  const { files, semantic } = await compileAndSelect({ ...common, select: [] });
+  const { files, semantic, compiled } = await compileAndSelect({ ...common, select: [] });
   if (!semantic) {
     throw new CompileError([{ code: 'semantic-invalid', severity: 'error', message: 'this project has no semantic layer to serve', hint: 'declare semantic_models: and metrics: in semantic/*.yml' }]);
   }
@@ -71,6 +71,12 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
   const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter, { statementTimeoutMs });
   const maxConcurrent = int(opts.maxConcurrent, 'max-concurrent');
   const maxPerRole = int(opts.maxPerRole, 'max-per-role');
+  // The feature store, when the project declares one, is served behind the same authentication.
+  const featureStore = await import('../../features/index.js');
+  const loaded = await featureStore.loadProjectFeatures(files, compiled.manifest);
+  if (!loaded.registry && loaded.diagnostics.length) throw new CompileError(loaded.diagnostics);
+  const registry = loaded.registry ? await featureStore.writeFeatureRegistry(featureStore.registryPath(files), loaded.registry) : undefined;
+  const store = registry ? featureStore.openOnlineStore(files.target, adapter, registry.namespace) : undefined;
   const s = await server.createServer({
     layer: semantic,
     adapter,
@@ -83,6 +89,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
     logger: { level: 'warn' },
     docsDir: join(files.root, files.config.targetPath, 'docs'),
+    ...(registry && store ? { features: { registry, store } } : {}),
   });
   const address = await s.app.listen({ port: int(opts.port, 'port') ?? 4000, host: opts.host });
   if (devRole !== undefined) {
@@ -104,6 +111,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await s.close();
+  await store?.close();
   await closeAdapter();
   return 0;
 }
