@@ -172,10 +172,13 @@ export function applyDimensionSteps(rel: RelationRef, stage: string, l: Dimensio
     // A key's first version is valid from the beginning of time; a later one from its change
     // time, never before the end of the version it follows.
     const validFrom = scd2
-      ? `, case when h.${ident(nk[0]!)} is null then '${BEGINNING_OF_TIME}'::${c.timeType} else greatest(${changeTime(l, 's')}, h."last_valid_to") end as "valid_from"`
+      ? `, case when h."last_valid_to" is null then '${BEGINNING_OF_TIME}'::${c.timeType} else greatest(${changeTime(l, 's')}, h."last_valid_to") end as "valid_from"`
       : '';
+    // Keys collected here have no current version: any history is closed, so max(valid_to) is
+    // NULL exactly when the key is new. A lateral index probe per batch row (not a join over an
+    // aggregate) keeps this proportional to the batch.
     const history = scd2
-      ? `\nleft join (\n  select ${identList(nk)}, max("valid_to") as "last_valid_to" from ${R}\n  where (${identList(nk)}) in (select ${identList(nk)} from ${staged})\n  group by ${identList(nk)}\n) as h on ${keyJoin('h', 's', nk)}`
+      ? `\nleft join lateral (select max(h."valid_to") as "last_valid_to" from ${R} as h where ${keyJoin('h', 's', nk)}) as h on true`
       : '';
     return [
       {

@@ -80,10 +80,11 @@ export function planDimension(node: ManifestNode, state: RelationState, opts: Pl
 
   // A batch filter on updated_at makes each run proportional to what changed (an index on the
   // source's updated_at makes it a range scan); it is off when deletes are detected (that needs
-  // the full source). Rows with a NULL updated_at are only read by a full refresh.
+  // the full source). Rows with a NULL updated_at, or one not newer than the newest already
+  // loaded, are only read by a full refresh (the usual incremental contract).
   const filter =
     incremental && u && layout.cfg.hardDeletes === 'ignore'
-      ? `\nwhere q.${ident(u)} >= coalesce((select max(t.${ident(u)}) from ${qualified(target)} as t), '-infinity')`
+      ? `\nwhere q.${ident(u)} > coalesce((select max(t.${ident(u)}) from ${qualified(target)} as t), '-infinity')`
       : '';
   const steps: PlanStep[] = [
     { name: 'stage batch', sql: `create temporary table ${ident(stage)} on commit drop as\nselect * from (\n${body}\n) as q${filter}` },

@@ -29,14 +29,27 @@ begin
   end if;
 end
 $strata$;
+-- step: prefer index lookups for a small batch
+do $strata$
+begin
+  if (select count(*) from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch") * 20 < (select greatest(c.reltuples, 0) from pg_catalog.pg_class c where c.oid = '"gold"."dim_customer"'::regclass) then
+    perform set_config('enable_hashjoin', 'off', true);
+    perform set_config('enable_mergejoin', 'off', true);
+  end if;
+end
+$strata$;
 -- step: update changed rows (rows affected)
 update "gold"."dim_customer" as t
 set "name" = s."name", "segment" = s."segment", "region" = s."region", "updated_at" = s."updated_at"
 from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
 where t."customer_id" = s."customer_id" and (t."name", t."segment", t."region", t."updated_at") is distinct from (s."name", s."segment", s."region", s."updated_at");
+-- step: collect new rows
+create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch_new" on commit drop as
+select s."customer_id", s."name", s."segment", s."region", s."updated_at"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id");
 -- step: insert new rows (rows affected)
 insert into "gold"."dim_customer" ("customer_key", "customer_id", "name", "segment", "region", "updated_at")
 select (select greatest(max("customer_key"), 0) from "gold"."dim_customer") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at"
-from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
-where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id");
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch_new" as s;
 commit;

@@ -7,7 +7,7 @@ create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch" on commit drop 
 select * from (
 select customer_id, name, segment, region, updated_at from "raw"."customers"
 ) as q
-where q."updated_at" is null or not (q."updated_at" < (select max(t."updated_at") from "gold"."dim_customer" as t));
+where q."updated_at" > coalesce((select max(t."updated_at") from "gold"."dim_customer" as t), '-infinity');
 -- step: analyze batch
 analyze pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch";
 -- step: check batch keys
@@ -30,6 +30,15 @@ begin
   end if;
 end
 $strata$;
+-- step: prefer index lookups for a small batch
+do $strata$
+begin
+  if (select count(*) from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch") * 20 < (select greatest(c.reltuples, 0) from pg_catalog.pg_class c where c.oid = '"gold"."dim_customer"'::regclass) then
+    perform set_config('enable_hashjoin', 'off', true);
+    perform set_config('enable_mergejoin', 'off', true);
+  end if;
+end
+$strata$;
 -- step: overwrite untracked columns
 update "gold"."dim_customer" as t
 set "name" = s."name", "updated_at" = s."updated_at"
@@ -40,9 +49,14 @@ update "gold"."dim_customer" as t
 set "valid_to" = greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), t."valid_from"), "is_current" = false
 from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
 where t."customer_id" = s."customer_id" and t."is_current" and (t."segment", t."region") is distinct from (s."segment", s."region");
+-- step: collect new rows
+create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch_new" on commit drop as
+select s."customer_id", s."name", s."segment", s."region", s."updated_at", case when h."last_valid_to" is null then '1900-01-01'::timestamp without time zone else greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), h."last_valid_to") end as "valid_from"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+left join lateral (select max(h."valid_to") as "last_valid_to" from "gold"."dim_customer" as h where h."customer_id" = s."customer_id") as h on true
+where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id" and t."is_current");
 -- step: insert new rows (rows affected)
 insert into "gold"."dim_customer" ("customer_key", "customer_id", "name", "segment", "region", "updated_at", "valid_from", "valid_to", "is_current")
-select (select greatest(max("customer_key"), 0) from "gold"."dim_customer") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at", coalesce((select greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), max(h."valid_to")) from "gold"."dim_customer" as h where h."customer_id" = s."customer_id" having count(*) > 0), '1900-01-01'::timestamp without time zone), null, true
-from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
-where not exists (select 1 from "gold"."dim_customer" as t where t."customer_id" = s."customer_id" and t."is_current");
+select (select greatest(max("customer_key"), 0) from "gold"."dim_customer") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at", s."valid_from", null, true
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch_new" as s;
 commit;

@@ -58,11 +58,17 @@ set "previous_segment" = case when t."segment" is distinct from s."segment" then
     "updated_at" = s."updated_at"
 from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
 where t."customer_id" = s."customer_id" and (t."name", t."segment", t."region", t."updated_at") is distinct from (s."name", s."segment", s."region", s."updated_at");
+-- step: collect new rows
+create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch_new" on commit drop as
+select s."customer_id", s."name", s."segment", s."region", s."updated_at"
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+where not exists (select 1 from "gold"."dim_customer__strata_tmp_c5a0ebf8" as t where t."customer_id" = s."customer_id");
 -- step: insert new rows (rows affected)
 insert into "gold"."dim_customer__strata_tmp_c5a0ebf8" ("customer_key", "customer_id", "name", "segment", "region", "updated_at")
 select (select greatest(max("customer_key"), 0) from "gold"."dim_customer__strata_tmp_c5a0ebf8") + row_number() over (order by s."customer_id"), s."customer_id", s."name", s."segment", s."region", s."updated_at"
-from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
-where not exists (select 1 from "gold"."dim_customer__strata_tmp_c5a0ebf8" as t where t."customer_id" = s."customer_id");
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch_new" as s;
+-- step: analyze
+analyze "gold"."dim_customer__strata_tmp_c5a0ebf8";
 -- step: rename new
 alter table "gold"."dim_customer__strata_tmp_c5a0ebf8" rename to "dim_customer";
 -- step: rename children

@@ -1,0 +1,3 @@
+select customer_key
+from "postgres"."analytics"."dim_customer"
+where customer_key is null

@@ -1,0 +1,3 @@
+select date_key
+from "postgres"."analytics"."dim_date"
+where date_key is null

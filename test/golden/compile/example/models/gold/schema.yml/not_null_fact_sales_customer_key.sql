@@ -1,0 +1,3 @@
+select customer_key
+from "postgres"."analytics"."fact_sales"
+where customer_key is null

@@ -1,0 +1,3 @@
+select sale_id
+from "postgres"."analytics"."fact_sales"
+where sale_id is null
