@@ -4,7 +4,11 @@ import { KNOWN_CONFIG_KEYS } from '../project/index.js';
 import { MODELING_CONFIG_KEYS } from '../modeling/config.js';
 import type { Draft } from './drafts.js';
 
-const MODELING_KEYS: ReadonlySet<string> = new Set(MODELING_CONFIG_KEYS);
+/**
+ * Keys valid in config() but kept out of KNOWN_CONFIG_KEYS, because there a bare key means
+ * "config, not a sub-folder" and folders named like these are common.
+ */
+const MODELING_KEYS: ReadonlySet<string> = new Set([...MODELING_CONFIG_KEYS, 'audit']);
 
 /**
  * Checks the values a template passed to `config(...)` the way schema YAML configs are checked:

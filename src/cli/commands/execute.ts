@@ -28,7 +28,7 @@ interface ExecuteOptions extends CommonOptions {
 export function registerExecute(
   program: Command,
   run: Run,
-  name: 'run' | 'seed' | 'build' | 'test',
+  name: 'run' | 'seed' | 'snapshot' | 'build' | 'test',
   description: string,
   resourceTypes: readonly string[],
 ): void {

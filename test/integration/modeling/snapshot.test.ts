@@ -98,6 +98,16 @@ for (const db of testDatabases()) {
       expect(await rows(db, dir, `select * from "${schema}".snap order by 1, 3`)).toEqual(before);
     });
 
+    it('strata snapshot runs only snapshots (their seeds must exist)', async () => {
+      const { dir, schema } = await projectFor(db, { 'seeds/raw_people.csv': V1, 'snapshots/snap.sql': snap("strategy='check', check_cols=['email']") });
+      schemas.push(schema);
+      expect((await strata(['seed', '--project-dir', dir])).code).toBe(0);
+      const r = await strata(['snapshot', '--project-dir', dir]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/1 of 1 OK\s+snapshot snap/);
+      expect(await rows(db, dir, `select count(*) from "${schema}".snap`)).toEqual([['3']]);
+    });
+
     it('a snapshot without a strategy is a located config error', async () => {
       const { dir, schema } = await projectFor(db, { 'seeds/raw_people.csv': V1, 'snapshots/snap.sql': snap("updated_at='updated_at'") });
       schemas.push(schema);
