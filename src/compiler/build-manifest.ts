@@ -463,6 +463,32 @@ function snapshotFileDrafts(
       });
     }
   }
+  // dbt 1.9 YAML-configured snapshots: `snapshots: [{name, relation: ref('x'), config}]`.
+  const inFiles = new Set(out.map((d) => d.name));
+  for (const [name, { props: p, file }] of props) {
+    const relation = p.extra?.['relation'];
+    if (inFiles.has(name) || relation === undefined) continue;
+    if (typeof relation !== 'string' || !/^\s*(ref|source)\(.*\)\s*$/.test(relation)) {
+      diagnostics.push(error('config-invalid', `snapshot '${name}': relation must be ref('model') or source('source', 'table')`, { file, line: p.loc.line, col: p.loc.col }));
+      continue;
+    }
+    const path = file.replace(/^[^/]+\//, '');
+    out.push({
+      id: `snapshot.${project}.${name}`,
+      resourceType: 'snapshot',
+      name,
+      file,
+      fileHash: '',
+      body: `select * from {{ ${relation.trim()} }}`,
+      lineOffset: p.loc.line,
+      path,
+      fqn: [project, ...path.replace(/\.ya?ml$/, '').split('/').slice(0, -1), name],
+      preConfig: baseConfig('snapshot', resolveFolderConfig(files.config.snapshots, project, path), p.config),
+      props: p,
+      patchPath: `${project}://${file}`,
+      loc: { line: p.loc.line, col: p.loc.col },
+    });
+  }
   return out;
 }
 

@@ -35,7 +35,7 @@ const COLUMN_KEYS = ['name', 'description', 'data_type', 'meta', 'tags', 'constr
 /** Keys handled into NodeProperties fields. */
 const NODE_KEYS = ['name', 'description', 'config', 'columns', 'tests', 'data_tests', 'meta', 'docs', 'tags'];
 /** Other dbt keys accepted and kept raw in `extra` (contracts, versions, access, ...). */
-const NODE_EXTRA_KEYS = ['constraints', 'latest_version', 'versions', 'access', 'group', 'deprecation_date', 'time_spine', 'unit_tests'];
+const NODE_EXTRA_KEYS = ['relation', 'constraints', 'latest_version', 'versions', 'access', 'group', 'deprecation_date', 'time_spine', 'unit_tests'];
 
 /**
  * Reads one entry of `models:` / `seeds:` / `snapshots:` in a schema YAML file. Problems go to

@@ -98,6 +98,29 @@ for (const db of testDatabases()) {
       expect(await rows(db, dir, `select * from "${schema}".snap order by 1, 3`)).toEqual(before);
     });
 
+    it('YAML-configured snapshots (dbt 1.9: relation + config) behave like blocks', async () => {
+      const { dir, schema } = await projectFor(db, {
+        'seeds/raw_people.csv': V1,
+        'snapshots/snapshots.yml': [
+          'snapshots:',
+          '  - name: snap',
+          "    relation: ref('raw_people')",
+          '    config: {unique_key: id, strategy: timestamp, updated_at: updated_at}',
+          '',
+        ].join('\n'),
+      });
+      schemas.push(schema);
+      await buildWith(dir, {});
+      await buildWith(dir, { 'seeds/raw_people.csv': V2 });
+      expect(await rows(db, dir, `select id, name, dbt_valid_to is null as current from "${schema}".snap order by id, dbt_valid_from`)).toEqual([
+        ['1', 'Ada', 'false'],
+        ['1', 'Ada L', 'true'],
+        ['2', 'Bob', 'true'],
+        ['3', 'Cy', 'true'],
+        ['4', 'Di', 'true'],
+      ]);
+    });
+
     it('strata snapshot runs only snapshots (their seeds must exist)', async () => {
       const { dir, schema } = await projectFor(db, { 'seeds/raw_people.csv': V1, 'snapshots/snap.sql': snap("strategy='check', check_cols=['email']") });
       schemas.push(schema);
