@@ -24,6 +24,15 @@ export const VERSION = '0.1.0';
  * @example await main(['node', 'strata', 'compile', '--project-dir', 'examples/shop'])
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `strata compile -s x | head`: a closed pipe is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
+  }
   let exitCode = 0;
   let root: string | undefined;
   const run = async (reporter: Reporter, f: () => Promise<number>): Promise<number> => {

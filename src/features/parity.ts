@@ -105,7 +105,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 export interface DriftResult {
   readonly column: string;
   readonly psi: number;
-  readonly level: 'stable' | 'moderate' | 'major';
+  /** `no_data`: no online value to compare (nothing materialized, or all expired). */
+  readonly level: 'stable' | 'moderate' | 'major' | 'no_data';
   readonly trainingCount: number;
   readonly onlineCount: number;
 }
@@ -144,7 +145,11 @@ export async function checkDrift(
         counts[bucketOf(v, p.edges)]!++;
         n++;
       }
-      const score = n === 0 ? 0 : psi(p.shares, shares(counts));
+      if (n === 0) {
+        out.push({ column: p.column, psi: 0, level: 'no_data', trainingCount: p.count, onlineCount: 0 });
+        continue;
+      }
+      const score = psi(p.shares, shares(counts));
       out.push({ column: p.column, psi: score, level: score < 0.1 ? 'stable' : score < 0.25 ? 'moderate' : 'major', trainingCount: p.count, onlineCount: n });
     }
   }

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Manifest } from '../compiler/types.js';
-import type { Diagnostic } from '../diagnostics/index.js';
+import { CompileError, error, type Diagnostic } from '../diagnostics/index.js';
 import type { ProjectFiles } from '../project/types.js';
 import { FEATURE_KEYS, loadFeatureRegistry, type FeatureYamlSource } from './load.js';
 import type { FeatureRegistry, TrainingSetRecord } from './types.js';
@@ -54,11 +54,25 @@ export function registryPath(files: Pick<ProjectFiles, 'root' | 'config'>): stri
  * @example const registry = await readFeatureRegistry('/p/target/feature_registry.json')
  */
 export async function readFeatureRegistry(path: string): Promise<FeatureRegistry | undefined> {
+  let text: string;
   try {
-    const j = JSON.parse(await readFile(path, 'utf8')) as FeatureRegistry & { metadata?: unknown };
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  // A damaged file must not be silently replaced: it holds saved training sets and their
+  // imputation values, which online serving needs.
+  try {
+    const j = JSON.parse(text) as FeatureRegistry & { metadata?: unknown };
     return { namespace: j.namespace, entities: j.entities, views: j.views, services: j.services, trainingSets: j.trainingSets ?? {} };
-  } catch {
-    return undefined;
+  } catch (e) {
+    throw new CompileError([
+      error('feature-invalid', `the feature registry ${path} is not valid JSON (${(e as Error).message})`, {
+        file: path,
+        hint: 'restore it from version control or a backup; deleting it loses the saved training sets',
+      }),
+    ]);
   }
 }
 

@@ -18,6 +18,8 @@ import type {
   SourceLocation,
 } from './types.js';
 import { GRANULARITIES } from './types.js';
+import { checkDimensionMember, checkMetricCycles, memberExists } from './load-checks.js';
+export { checkDimensionMember } from './load-checks.js';
 import { checkSql as parseCheck, qualifyColumns } from './sql-parser.js';
 
 export interface SemanticSource {
@@ -237,7 +239,10 @@ export function loadSemanticLayer(
           diags.push(error('unknown-member', `role '${name}' hides unknown member '${member}'`, { ...access!.y.locate(['access', 'roles', name, 'hide', i]), hint: 'use model.dimension, model.measure or a metric name' }));
         }
       });
-      roles[name] = { name, rowFilter: r.row_filter ?? null, hide: r.hide, showSql: r.show_sql, loc };
+      // Feature values are per-entity rows a row filter cannot restrict, so a row-filtered role
+      // gets features only when the policy says so explicitly.
+      const features = r.features === undefined ? (r.row_filter ? 'none' : 'all') : r.features === true ? 'all' : r.features === false ? 'none' : r.features;
+      roles[name] = { name, rowFilter: r.row_filter ?? null, hide: r.hide, showSql: r.show_sql, features, loc };
     }
     const dr = access.raw.default_role;
     if (dr !== 'none' && !roles[dr]) diags.push(error('unknown-member', `default_role '${dr}' is not a role`, { ...access.y.locate(['access', 'default_role']), hint: didYouMean(dr, Object.keys(roles)) ?? "use 'none' or a role name" }));
@@ -341,56 +346,6 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     defaultTime,
     loc,
   };
-}
-
-/** `customer.region`, `sales.sold_at.month` → a problem description, or undefined when valid. */
-export function checkDimensionMember(
-  models: Readonly<Record<string, SemanticModel>>,
-  member: string,
-): { message: string; hint?: string } | undefined {
-  const [mod, dim, grain, ...rest] = member.split('.');
-  const model = mod ? models[mod] : undefined;
-  if (!model || !dim || rest.length) {
-    const hint = mod ? didYouMean(mod, Object.keys(models)) : undefined;
-    return { message: `unknown dimension '${member}'`, ...(hint ? { hint } : { hint: 'write <semantic_model>.<dimension>[.<granularity>]' }) };
-  }
-  const d = model.dimensions[dim];
-  if (!d) {
-    const hint = didYouMean(dim, Object.keys(model.dimensions));
-    return { message: `model '${mod}' has no dimension '${dim}'`, hint: hint ?? `dimensions: ${Object.keys(model.dimensions).join(', ')}` };
-  }
-  if (grain !== undefined) {
-    if (d.type !== 'time') return { message: `'${mod}.${dim}' is not a time dimension, so it has no granularity '${grain}'` };
-    if (!d.granularities.includes(grain as Granularity)) return { message: `'${mod}.${dim}' has no granularity '${grain}'`, hint: `granularities: ${d.granularities.join(', ')}` };
-  }
-  return undefined;
-}
-
-function memberExists(models: Readonly<Record<string, SemanticModel>>, metrics: Readonly<Record<string, Metric>>, member: string): boolean {
-  if (metrics[member]) return true;
-  const [mod, name] = member.split('.');
-  const m = mod ? models[mod] : undefined;
-  return Boolean(m && name && (m.dimensions[name] || m.measures[name]));
-}
-
-function checkMetricCycles(metrics: Readonly<Record<string, Metric>>, diags: Diagnostic[]): void {
-  const deps = (m: Metric): string[] => (m.type === 'ratio' ? [m.numerator, m.denominator] : m.type === 'derived' ? [...m.metrics] : []);
-  const state = new Map<string, 1 | 2>();
-  const visit = (name: string, path: string[]): void => {
-    if (state.get(name) === 2) return;
-    if (state.get(name) === 1) {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      const m = metrics[name]!;
-      diags.push(error('semantic-invalid', `metrics refer to each other in a cycle: ${cycle.join(' -> ')}`, { ...m.loc }));
-      return;
-    }
-    const m = metrics[name];
-    if (!m) return;
-    state.set(name, 1);
-    for (const d of deps(m)) visit(d, [...path, name]);
-    state.set(name, 2);
-  };
-  for (const name of Object.keys(metrics)) visit(name, []);
 }
 
 function checkSql(opts: SemanticLoadOptions, sql: string, at: SourceLocation, diags: Diagnostic[]): void {

@@ -108,6 +108,7 @@ export const rawAccess = z
           row_filter: z.string().optional(),
           hide: z.array(z.string()).default([]),
           show_sql: z.boolean().default(false),
+          features: z.union([z.boolean(), z.array(z.string())]).optional(),
         })
         .strict()
         .nullable()

@@ -120,6 +120,11 @@ export interface AccessRole {
   readonly hide: readonly string[];
   /** May this role see compiled SQL (`POST /api/v1/sql`)? */
   readonly showSql: boolean;
+  /**
+   * Feature views this role may read over HTTP: 'all', 'none' or a list. Default: 'all' without a
+   * row_filter, 'none' with one (feature rows are per entity; a row filter cannot restrict them).
+   */
+  readonly features: 'all' | 'none' | readonly string[];
   readonly loc: SourceLocation;
 }
 

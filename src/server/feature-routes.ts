@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import { isCompileError } from '../diagnostics/index.js';
-import { buildTrainingSet, getOnlineFeatures, type FeatureRegistry, type OnlineStore } from '../features/index.js';
+import { buildTrainingSet, decodeValue, getOnlineFeatures, selectFeatures, type FeatureRegistry, type OnlineStore } from '../features/index.js';
+import type { Caller } from './query-service.js';
 import { csvField } from '../features/csv-sink.js';
 import { ApiError } from './api-error.js';
 import { classifyDatabaseError } from './database-failure.js';
@@ -59,6 +60,29 @@ function userError(e: unknown): never {
   throw e;
 }
 
+/** Views the caller's role may read (null role: no access policy, everything). */
+function allowedViews(caller: Caller): 'all' | ReadonlySet<string> {
+  const f = caller.role?.features ?? 'all';
+  if (f === 'all') return 'all';
+  return new Set(f === 'none' ? [] : f);
+}
+
+/** Access to feature views is checked here, before any store or database is touched. */
+function checkAccess(caller: Caller, registry: FeatureRegistry, features: string | readonly string[]): void {
+  const allowed = allowedViews(caller);
+  if (allowed === 'all') return;
+  let views: string[];
+  try {
+    views = selectFeatures(registry, features).views.map((v) => v.view.name);
+  } catch (e) {
+    return userError(e);
+  }
+  const denied = views.filter((v) => !allowed.has(v));
+  if (denied.length) {
+    throw new ApiError(403, 'forbidden', `role '${caller.roleName}' may not read feature view${denied.length > 1 ? 's' : ''} ${denied.map((v) => `'${v}'`).join(', ')}`);
+  }
+}
+
 /**
  * Feature serving over HTTP (DESIGN §7), behind the same authentication as the metric API:
  * `GET /api/v1/features` (registry), `POST /api/v1/features/online` (latest values with their
@@ -71,23 +95,27 @@ function userError(e: unknown): never {
  */
 export function registerFeatureRoutes(app: FastifyInstance, d: FeatureRouteDeps): void {
   app.get('/api/v1/features', async (req) => {
-    callerOf(req);
+    const allowed = allowedViews(callerOf(req));
+    const visible = (name: string): boolean => allowed === 'all' || allowed.has(name);
     return {
       entities: Object.values(d.registry.entities).map((e) => ({ name: e.name, join_keys: e.joinKeys })),
-      feature_views: Object.values(d.registry.views).map((v) => ({
+      feature_views: Object.values(d.registry.views).filter((v) => visible(v.name)).map((v) => ({
         name: v.name,
         entity: v.entity,
         ttl_seconds: v.ttlSeconds,
         online: v.online,
         features: v.features.map((f) => ({ name: f.name, type: f.type, description: f.description })),
       })),
-      feature_services: Object.values(d.registry.services).map((s) => ({ name: s.name, features: s.features.map((f) => `${f.view}:${f.feature}`) })),
+      feature_services: Object.values(d.registry.services).filter((s) => s.features.every((f) => visible(f.view))).map((s) => ({ name: s.name, features: s.features.map((f) => `${f.view}:${f.feature}`) })),
     };
   });
 
   app.post('/api/v1/features/online', async (req) => {
-    callerOf(req);
+    const caller = callerOf(req);
     const body = parse(onlineBody, req.body);
+    checkAccess(caller, d.registry, body.features);
+    // Online reads count against the same concurrency limits as metric queries.
+    const release = d.limiter.acquire(caller.roleName);
     try {
       return await getOnlineFeatures(d.store, d.registry, {
         features: body.features,
@@ -97,12 +125,15 @@ export function registerFeatureRoutes(app: FastifyInstance, d: FeatureRouteDeps)
       });
     } catch (e) {
       return userError(e);
+    } finally {
+      release();
     }
   });
 
   app.post('/api/v1/features/training-set', async (req) => {
     const caller = callerOf(req);
     const body = parse(trainingBody, req.body);
+    checkAccess(caller, d.registry, body.features);
     const max = d.maxTrainingRows ?? 10_000;
     if (body.entities.length > max) {
       throw new ApiError(400, 'invalid_request', `at most ${max} entity rows per request; use \`strata features training-set\` for large sets`);
@@ -139,7 +170,18 @@ export function registerFeatureRoutes(app: FastifyInstance, d: FeatureRouteDeps)
       } catch (e) {
         return userError(e);
       }
-      return { columns: outColumns, rows };
+      // Same JSON types as /online: input columns as the caller sent them (rows keep input
+      // order), feature columns decoded by their declared type.
+      const types = new Map(selectFeatures(d.registry, body.features, { shortNames: body.short_names ?? false }).features.map((f) => [f.column, f.feature.type]));
+      const typed = rows.map((r, i) => {
+        const out: Record<string, unknown> = {};
+        for (const c of outColumns) {
+          const t = types.get(c);
+          out[c] = t ? decodeValue(r[c] ?? null, t) : (body.entities[i]?.[c] ?? r[c] ?? null);
+        }
+        return out;
+      });
+      return { columns: outColumns, rows: typed };
     } finally {
       release();
       await rm(dir, { recursive: true, force: true });

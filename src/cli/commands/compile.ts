@@ -51,8 +51,13 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
       const ms = Math.round(performance.now() - started);
       reporter.diagnostics(compiled.warnings, projectRoot(opts));
       const { rendered, reused, nodes, written } = compiled.stats;
-      if (opts.select && selected.length === 1) {
-        reporter.result(compiled.manifest.nodes[selected[0]!]?.compiled_code ?? '');
+      // One selected model (its tests come along with it): print its SQL, as `dbt compile -s` does.
+      const printable = selected.filter((id) => compiled.manifest.nodes[id]?.resource_type !== 'test');
+      if (opts.select && printable.length === 1) {
+        reporter.result(compiled.manifest.nodes[printable[0]!]?.compiled_code ?? '');
+      }
+      if (opts.select && selected.length === 0) {
+        reporter.info(`Warning: the selection ${opts.select.join(' ')} matched no nodes`, { event: 'empty_selection' });
       }
       reporter.info(
         `Compiled ${nodes} nodes (${rendered} rendered, ${reused} unchanged, ${written} files written) in ${ms} ms`,

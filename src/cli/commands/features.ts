@@ -242,7 +242,13 @@ export function registerFeatures(program: Command, run: Run): void {
         if (opts.trainingSet) {
           const drift = await checkDrift(adapter, store, registry, opts.trainingSet, { sample });
           if (reporter.format === 'json') reporter.event('drift', { training_set: opts.trainingSet, columns: drift });
-          else reporter.result(formatTable(['column', 'psi', 'level', 'training_n', 'online_n'], drift.map((d) => ({ column: d.column, psi: d.psi.toFixed(4), level: d.level, training_n: d.trainingCount, online_n: d.onlineCount }))));
+          else reporter.result(formatTable(['column', 'psi', 'level', 'training_n', 'online_n'], drift.map((d) => ({ column: d.column, psi: d.level === 'no_data' ? '' : d.psi.toFixed(4), level: d.level, training_n: d.trainingCount, online_n: d.onlineCount }))));
+          // Nothing to compare is not "stable": say so and fail, so CI notices an empty store.
+          if (drift.some((d) => d.level === 'no_data')) {
+            reporter.info('No online values to compare for some features: materialize first (strata features materialize), or check the TTL.', { event: 'drift_no_data' });
+            failed = true;
+          }
+          if (drift.some((d) => d.level === 'major')) failed = true;
         }
         return failed ? 1 : 0;
       });

@@ -74,6 +74,7 @@ export function registerLs(program: Command, run: (r: Reporter, f: () => Promise
         }
       }
       if (lines.length) reporter.result(lines.join('\n'));
+      else if (opts.select) reporter.info(`Warning: the selection ${opts.select.join(' ')} matched no nodes`, { event: 'empty_selection' });
       return 0;
     });
   });

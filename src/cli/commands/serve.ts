@@ -50,6 +50,15 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
   }
   const secret = process.env['STRATA_API_SECRET'];
   const devRole = opts.dev === undefined ? undefined : typeof opts.dev === 'string' ? opts.dev : (semantic.access?.defaultRole !== 'none' ? semantic.access?.defaultRole : undefined) ?? Object.keys(semantic.access?.roles ?? {})[0] ?? 'dev';
+  if (devRole !== undefined) {
+    // Anonymous access must never be reachable from another machine.
+    if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+      throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${opts.host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
+    }
+    if (semantic.access && !semantic.access.roles[devRole]) {
+      throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev role '${devRole}' is not a role of the access policy`, hint: `roles: ${Object.keys(semantic.access.roles).join(', ')}` }]);
+    }
+  }
   if (!secret && !opts.jwks && devRole === undefined) {
     throw new CompileError([{ code: 'config-invalid', severity: 'error', message: 'no token verification configured', hint: 'set STRATA_API_SECRET (HS256), pass --jwks <file|url>, or --dev [role] for local development' }]);
   }

@@ -85,15 +85,28 @@ for (const dbInfo of testDatabases()) {
         ];
         const r = await server.app.inject({ method: 'POST', url: '/api/v1/features/training-set', headers: { authorization: auth }, payload: { features: 'fv:a', entities } });
         expect(r.statusCode).toBe(200);
-        const body = r.json() as { columns: string[]; rows: Record<string, string | null>[] };
+        const body = r.json() as { columns: string[]; rows: Record<string, unknown>[] };
         expect(body.columns).toEqual(['k', 'event_timestamp', 'label', 'fv__a']);
         const want = entities.map((e) => {
           const h = (new Date(`${e.event_timestamp}Z`).getTime() - BASE) / HOUR;
           const ref = reference(FEATS, e.k, h);
-          return ref?.a === undefined || ref.a === null ? null : String(ref.a);
+          return ref?.a === undefined || ref.a === null ? null : ref.a;
         });
         expect(body.rows.map((x) => x['fv__a'])).toEqual(want);
         expect(body.rows.map((x) => x['label'])).toEqual(['x', 'y', 'z', "o'brien"]);
+        expect(body.rows.map((x) => x['k'])).toEqual([1, 1, 2, 3]);
+      });
+
+      it('row-filtered roles get no features unless the policy allows them', async () => {
+        const sales = `Bearer ${await token('sales', { region: 'EMEA' })}`;
+        const online = await server.app.inject({ method: 'POST', url: '/api/v1/features/online', headers: { authorization: sales }, payload: { features: 'fv:a', entities: [{ k: 4 }] } });
+        expect(online.statusCode).toBe(403);
+        expect(online.json()).toMatchObject({ error: { code: 'forbidden' } });
+        const ts1 = await server.app.inject({ method: 'POST', url: '/api/v1/features/training-set', headers: { authorization: sales }, payload: { features: 'fv:a', entities: [{ k: 1, event_timestamp: ts(4) }] } });
+        expect(ts1.statusCode).toBe(403);
+        const list = await server.app.inject({ method: 'GET', url: '/api/v1/features', headers: { authorization: sales } });
+        expect(list.statusCode).toBe(200);
+        expect((list.json() as { feature_views: unknown[] }).feature_views).toEqual([]);
       });
 
       it('rejects bad requests with 400 and no database text', async () => {
