@@ -7,6 +7,7 @@
 //    and 100 entities per request, with Redis's own HMGET latency as the floor.
 // Usage: node bench/features.js [ENTITY_ROWS] [FEATURE_ROWS]   (STRATA_DIST=<dir> to use another build)
 import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DATABASE_URL } from './db.js';
@@ -153,6 +154,8 @@ export async function benchFeatures(entityRows = 1_000_000, featureRows = 10_000
       out.online1 = await atRate(20000, 2000, one);
       const hundred = (i) => F.getOnlineFeatures(store, registry, { features: 'wide', entities: Array.from({ length: 100 }, (_, j) => ({ customer_id: 1 + ((i * 100 + j) % 100000) })), now });
       out.online100 = await atRate(2000, 200, hundred);
+      // Through the HTTP API: a real listening server (fastify, dev auth) on loopback.
+      out.http = await onlineOverHttp(db, store, registry);
       const fields = ['__ts', ...Array.from({ length: 20 }, (_, i) => `g${i + 1}`)];
       const raw = (i) => store.client.hmget(`strata:bench.${SCHEMA}:wide:${1 + ((i * 7919) % 100000)}`, ...fields);
       out.hmget = await atRate(20000, 2000, raw);
@@ -167,6 +170,43 @@ export async function benchFeatures(entityRows = 1_000_000, featureRows = 10_000
   return out;
 }
 
+/** POST /api/v1/features/online through a real server: 1 entity at 2,000 req/s, 100 entities at 200 req/s. */
+async function onlineOverHttp(db, store, registry) {
+  const S = await load('server/index.js');
+  const { initSqlParser, loadSemanticLayer } = await load('semantic/index.js');
+  await initSqlParser();
+  const { layer } = loadSemanticLayer(
+    [{ file: 'bench.yml', text: `semantic_models:\n  - name: feat\n    table: ${SCHEMA}.feat\n    measures: [{ name: rows, agg: count }]\nmetrics:\n  - { name: rows, type: simple, measure: feat.rows }\n` }],
+    { resolveRef: () => undefined, refNames: [] },
+  );
+  const server = await S.createServer({ layer, adapter: db, auth: { devRole: 'bench' }, stateRefreshMs: 0, metaSchema: `${SCHEMA}_meta`, features: { registry, store }, limits: { maxConcurrent: 512, maxPerRole: 512 } });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = server.app.server.address().port;
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const post = (body) =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/features/online', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  try {
+    const one = (i) => post({ features: 'wide', entities: [{ customer_id: 1 + ((i * 7919) % 100000) }] });
+    for (let i = 0; i < 2000; i++) await one(i); // warm-up
+    const r1 = await atRate(20000, 2000, one);
+    const hundred = (i) => post({ features: 'wide', entities: Array.from({ length: 100 }, (_, j) => ({ customer_id: 1 + ((i * 100 + j) % 100000) })) });
+    for (let i = 0; i < 100; i++) await hundred(i);
+    const r100 = await atRate(2000, 200, hundred);
+    return { one: r1, hundred: r100 };
+  } finally {
+    agent.destroy();
+    await server.close();
+  }
+}
+
 export function formatFeatures(r) {
   const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
   const tr = r.training;
@@ -179,6 +219,12 @@ export function formatFeatures(r) {
       `incremental ${r.incremental.entities.toLocaleString('en')} changed ${s(r.incremental.ms)} (${(r.materialize.ms / r.incremental.ms).toFixed(0)}x faster)`,
     `features: online (store level, Redis) 1 entity x 20 features at ${r.online1.rps.toFixed(0)} req/s p50 ${r.online1.p50.toFixed(2)} ms p99 ${r.online1.p99.toFixed(2)} ms; ` +
       `100 entities/request p50 ${r.online100.p50.toFixed(2)} ms p99 ${r.online100.p99.toFixed(2)} ms; raw HMGET floor p50 ${r.hmget.p50.toFixed(2)} ms p99 ${r.hmget.p99.toFixed(2)} ms`,
+    ...(r.http
+      ? [
+          `features: online over HTTP (strata serve, loopback) 1 entity x 20 features at ${r.http.one.rps.toFixed(0)} req/s p50 ${r.http.one.p50.toFixed(2)} ms p99 ${r.http.one.p99.toFixed(2)} ms; ` +
+            `100 entities/request at ${r.http.hundred.rps.toFixed(0)} req/s p50 ${r.http.hundred.p50.toFixed(2)} ms p99 ${r.http.hundred.p99.toFixed(2)} ms`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -21,6 +21,12 @@ export class Reporter {
     else this.out.write(`${message}\n`);
   }
 
+  /** A warning for people (stderr), so it never mixes with a command's data on stdout. */
+  warn(message: string, data: Record<string, unknown> = {}): void {
+    if (this.format === 'json') this.event('warning', { message, ...data });
+    else this.err.write(`warning: ${message}\n`);
+  }
+
   /** Primary output of a command (compiled SQL, ls lines): always plain on stdout. */
   result(text: string): void {
     this.out.write(text.endsWith('\n') ? text : `${text}\n`);

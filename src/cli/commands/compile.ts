@@ -57,7 +57,7 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
         reporter.result(compiled.manifest.nodes[printable[0]!]?.compiled_code ?? '');
       }
       if (opts.select && selected.length === 0) {
-        reporter.info(`Warning: the selection ${opts.select.join(' ')} matched no nodes`, { event: 'empty_selection' });
+        reporter.warn(`the selection ${opts.select.join(' ')} matched no nodes`, { event: 'empty_selection' });
       }
       reporter.info(
         `Compiled ${nodes} nodes (${rendered} rendered, ${reused} unchanged, ${written} files written) in ${ms} ms`,

@@ -73,8 +73,8 @@ export function registerLs(program: Command, run: (r: Reporter, f: () => Promise
             lines.push(n ? n.fqn.join('.') : `source:${s!.fqn.join('.')}`);
         }
       }
+      // An empty list is a valid answer (e.g. `-s state:modified` with nothing changed).
       if (lines.length) reporter.result(lines.join('\n'));
-      else if (opts.select) reporter.info(`Warning: the selection ${opts.select.join(' ')} matched no nodes`, { event: 'empty_selection' });
       return 0;
     });
   });
