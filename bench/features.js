@@ -156,7 +156,6 @@ export async function benchFeatures(entityRows = 1_000_000, featureRows = 10_000
       out.online100 = await atRate(2000, 200, hundred);
       // Through the HTTP API: a real listening server (fastify, dev auth) on loopback.
       out.http = await onlineOverHttp(db, store, registry);
-      const fields = ['__ts', ...Array.from({ length: 20 }, (_, i) => `g${i + 1}`)];
       const raw = (i) => store.client.hmget(`strata:bench.${SCHEMA}:wide:${1 + ((i * 7919) % 100000)}`, "__ts", "__v");
       out.hmget = await atRate(20000, 2000, raw);
       await store.client.eval("for _,k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end return 1", 0, `strata:bench.${SCHEMA}:*`);

@@ -1,5 +1,6 @@
 import type { FeatureRegistry, FeatureService, FeatureView } from '../features/types.js';
 import type { Metric, SemanticLayer, SemanticModel } from '../semantic/types.js';
+import { semanticModelsOfMetric } from '../semantic/from-project.js';
 import type { FeatureServiceDetail, FeatureViewDetail, MetricDetail, SemanticModelDetail } from './docs-data.js';
 
 /** Lineage ids of semantic-layer and feature-store objects (manifest-style `type.project.name`). */
@@ -30,23 +31,6 @@ export function metricParents(project: string, m: Metric): string[] {
   }
 }
 
-/** Semantic models a metric's values come from, following ratio/derived metrics. */
-function metricModels(layer: SemanticLayer, name: string, seen = new Set<string>()): string[] {
-  const m = layer.metrics[name];
-  if (!m || seen.has(name)) return [];
-  seen.add(name);
-  switch (m.type) {
-    case 'simple':
-    case 'cumulative':
-      return [m.measure.model];
-    case 'conversion':
-      return [m.base.model, m.conversion.model];
-    case 'ratio':
-      return [...new Set([...metricModels(layer, m.numerator, seen), ...metricModels(layer, m.denominator, seen)])];
-    case 'derived':
-      return [...new Set(m.metrics.flatMap((x) => metricModels(layer, x, seen)))];
-  }
-}
 
 export function semanticModelDetail(project: string, m: SemanticModel): SemanticModelDetail {
   return {
@@ -69,7 +53,7 @@ export function semanticModelDetail(project: string, m: SemanticModel): Semantic
  * reachable over fan-out-safe joins) and the hierarchies among them (drill paths).
  */
 export function metricDetail(project: string, layer: SemanticLayer, m: Metric): MetricDetail {
-  const models = metricModels(layer, m.name);
+  const models = semanticModelsOfMetric(layer, m.name);
   const reachable = new Set(models.flatMap((x) => [x, ...Object.keys(layer.paths[x] ?? {})]));
   const dimensions: string[] = [];
   for (const sm of reachable) {

@@ -43,22 +43,7 @@ export async function loadProjectSemantics(
  * upstream models (lineage from models to metrics).
  */
 export function semanticManifest(layer: SemanticLayer): Record<string, unknown> {
-  const metricModels = (name: string, seen = new Set<string>()): string[] => {
-    const m = layer.metrics[name];
-    if (!m || seen.has(name)) return [];
-    seen.add(name);
-    switch (m.type) {
-      case 'simple':
-      case 'cumulative':
-        return [m.measure.model];
-      case 'conversion':
-        return [m.base.model, m.conversion.model];
-      case 'ratio':
-        return [...new Set([...metricModels(m.numerator, seen), ...metricModels(m.denominator, seen)])];
-      case 'derived':
-        return [...new Set(m.metrics.flatMap((x) => metricModels(x, seen)))];
-    }
-  };
+  const metricModels = (name: string): string[] => semanticModelsOfMetric(layer, name);
   return {
     metadata: { strata_version: '0.1.0', generated_at: new Date().toISOString() },
     semantic_models: Object.values(layer.models).map((m) => ({
@@ -83,4 +68,26 @@ export function semanticManifest(layer: SemanticLayer): Record<string, unknown> 
       ? { default_role: layer.access.defaultRole, roles: Object.values(layer.access.roles).map((r) => ({ name: r.name, row_filter: r.rowFilter, hide: r.hide })) }
       : null,
   };
+}
+
+/**
+ * Semantic models a metric's values come from, following ratio/derived metrics.
+ *
+ * @example semanticModelsOfMetric(layer, 'avg_order_value') // ['sales']
+ */
+export function semanticModelsOfMetric(layer: SemanticLayer, name: string, seen = new Set<string>()): string[] {
+  const m = layer.metrics[name];
+  if (!m || seen.has(name)) return [];
+  seen.add(name);
+  switch (m.type) {
+    case 'simple':
+    case 'cumulative':
+      return [m.measure.model];
+    case 'conversion':
+      return [m.base.model, m.conversion.model];
+    case 'ratio':
+      return [...new Set([...semanticModelsOfMetric(layer, m.numerator, seen), ...semanticModelsOfMetric(layer, m.denominator, seen)])];
+    case 'derived':
+      return [...new Set(m.metrics.flatMap((x) => semanticModelsOfMetric(layer, x, seen)))];
+  }
 }
