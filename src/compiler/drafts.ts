@@ -1,6 +1,6 @@
 import { basename } from 'node:path/posix';
 import type { NodeProperties, ProjectFiles, SourceFile, TestSpec } from '../project/types.js';
-import { resolveFolderConfig } from '../project/index.js';
+import { resolveFolderConfig, resourceRelativePath } from '../project/index.js';
 import type { RenderNode } from './jinja/types.js';
 import { generateSchemaName, mergeConfig } from './node-config.js';
 import { genericTestNames, testUniqueId } from './test-names.js';
@@ -42,15 +42,6 @@ const DEFAULT_MATERIALIZED: Readonly<Record<Draft['resourceType'], string>> = {
   test: 'test',
   analysis: 'view',
 };
-
-/** Splits `models/staging/a.sql` into the resource folder it is under and the rest. */
-export function withinResourceDir(file: string, dirs: readonly string[]): string {
-  for (const d of dirs) {
-    const prefix = d.replace(/^\.\//, '').replace(/\/$/, '') + '/';
-    if (file.startsWith(prefix)) return file.slice(prefix.length);
-  }
-  return file;
-}
 
 export function stripExt(p: string): string {
   return p.replace(/\.[^./]+$/, '');
@@ -103,7 +94,7 @@ export function fileDrafts(
   return list
     .filter((f) => f.path.endsWith('.sql'))
     .map((f) => {
-      const path = withinResourceDir(f.path, dirs);
+      const path = resourceRelativePath(f.path, dirs);
       const name = stripExt(basename(f.path));
       const p = propsByName.get(name);
       const folder = resolveFolderConfig(tree, project, path);

@@ -1,19 +1,5 @@
+import { mergeConfigs } from '../project/folder-config.js';
 import { hash } from 'node:crypto';
-
-/** Keys whose values accumulate across config levels (dbt: tags union, meta/grants merge). */
-const UNION_KEYS = new Set(['tags']);
-const MERGE_KEYS = new Set(['meta', 'grants', 'docs', 'persist_docs']);
-/** Keys dbt lets users spell either way; we normalise to the underscore form. */
-const ALIASES: Readonly<Record<string, string>> = {
-  'pre-hook': 'pre_hook',
-  'post-hook': 'post_hook',
-  'on-schema-change': 'on_schema_change',
-};
-
-function asList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}
 
 /**
  * Merges config levels, least specific first, with dbt semantics: `tags` accumulate, `meta`
@@ -23,25 +9,8 @@ function asList(v: unknown): unknown[] {
  * // {tags: ['a', 'b'], materialized: 'table'}
  */
 export function mergeConfig(...levels: readonly (Readonly<Record<string, unknown>> | undefined)[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const level of levels) {
-    if (!level) continue;
-    for (const [rawKey, value] of Object.entries(level)) {
-      const key = ALIASES[rawKey] ?? rawKey;
-      if (UNION_KEYS.has(key)) {
-        const cur = asList(out[key]);
-        for (const t of asList(value)) if (!cur.includes(t)) cur.push(t);
-        out[key] = cur;
-      } else if (key === 'pre_hook' || key === 'post_hook') {
-        out[key] = [...asList(out[key]), ...asList(value)];
-      } else if (MERGE_KEYS.has(key) && isPlainObject(value) && isPlainObject(out[key])) {
-        out[key] = { ...(out[key] as Record<string, unknown>), ...value };
-      } else {
-        out[key] = value;
-      }
-    }
-  }
-  return out;
+  // One merge for folder config, YAML config and config(): the project loader's.
+  return mergeConfigs(levels);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

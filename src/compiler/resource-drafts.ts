@@ -4,7 +4,7 @@
  * properties and the duplicate-name check. Split from build-manifest.ts.
  */
 import { error, type Diagnostic } from '../diagnostics/index.js';
-import { resolveFolderConfig } from '../project/index.js';
+import { resolveFolderConfig, resourceRelativePath } from '../project/index.js';
 import type { NodeProperties, ProjectFiles, SchemaFile } from '../project/types.js';
 import { baseConfig, type Draft } from './drafts.js';
 import type { Renderer } from './jinja/types.js';
@@ -45,7 +45,7 @@ export function indexProperties(schemaFiles: readonly SchemaFile[], diagnostics:
 export function seedDrafts(files: ProjectFiles, props: PropsIndex['seeds']): Draft[] {
   const project = files.config.name;
   return files.seeds.map((s) => {
-    const path = s.path.replace(new RegExp(`^(${files.config.seedPaths.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})/`), '');
+    const path = resourceRelativePath(s.path, files.config.seedPaths);
     const name = path.split('/').pop()!.replace(/\.csv$/i, '');
     const p = props.get(name);
     return {
@@ -78,7 +78,7 @@ export function snapshotFileDrafts(
     if (!f.path.endsWith('.sql')) continue;
     const { blocks, diagnostics: d } = getRenderer().snapshotBlocks(f);
     diagnostics.push(...d);
-    const path = f.path.replace(/^[^/]+\//, '');
+    const path = resourceRelativePath(f.path, files.config.snapshotPaths);
     for (const b of blocks) {
       const p = props.get(b.name);
       out.push({

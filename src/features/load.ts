@@ -2,7 +2,7 @@
  * Feature YAML (DESIGN §7) → a validated FeatureRegistry, every problem a located Diagnostic.
  */
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
-import { isRecord, parseYamlLocated, zodDiagnostics, type LocatedYaml, type YamlPath } from '../project/yaml-located.js';
+import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser, type YamlPath } from '../project/yaml-located.js';
 import { ident } from '../planner/sql.js';
 import { parseDuration } from './duration.js';
 import { rawEntity, rawFeature, rawFeatureService, rawFeatureView, type RawEntity, type RawFeatureService, type RawFeatureView } from './raw-schema.js';
@@ -35,11 +35,7 @@ export interface FeatureLoadOptions {
   readonly refNames: readonly string[];
 }
 
-interface Located<T> {
-  readonly raw: T;
-  readonly y: LocatedYaml;
-  readonly path: YamlPath;
-}
+type Located<T> = LocatedEntry<T>;
 
 const TYPE_ALIASES: Readonly<Record<string, FeatureType>> = {
   int: 'int64', integer: 'int64', bigint: 'int64', float: 'float64', double: 'float64', numeric: 'float64',
@@ -68,26 +64,15 @@ export function loadFeatureRegistry(
     const y = parseYamlLocated(src.text, src.file);
     diags.push(...y.errors);
     if (!isRecord(y.value)) continue;
-    const doc = y.value;
-    const list = <T>(key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, out: Located<T>[]): void => {
-      const v = doc[key];
-      if (v === undefined || v === null) return;
-      if (!Array.isArray(v)) {
-        diags.push(error('feature-invalid', `'${key}' must be a list`, { ...y.locate([key]) }));
-        return;
-      }
-      v.forEach((item: unknown, i: number) => {
-        const r = schema.safeParse(item);
-        if (r.success) out.push({ raw: r.data, y, path: [key, i] });
-        else {
-          diags.push(...zodDiagnostics(r.error, y, [key, i], 'feature-invalid', (p) => describe(doc, p)));
-          if (isRecord(item) && typeof item['name'] === 'string') rejected.add(item['name']);
-        }
-      });
+    const list = <T>(key: string, schema: SafeParser<T>, out: Located<T>[], label: string): void => {
+      const r = readNamedList(y, key, schema, 'feature-invalid', label);
+      out.push(...r.entries);
+      diags.push(...r.diagnostics);
+      for (const n of r.rejected) rejected.add(n);
     };
-    list('entities', rawEntity, ents);
-    list('feature_views', rawFeatureView, views);
-    list('feature_services', rawFeatureService, services);
+    list('entities', rawEntity, ents, 'entity');
+    list('feature_views', rawFeatureView, views, 'feature view');
+    list('feature_services', rawFeatureService, services, 'feature service');
   }
 
   const entities: Record<string, Entity> = {};
@@ -282,12 +267,3 @@ export function resolveFeatureRef(
   return { refs: [{ view: view.name, feature }] };
 }
 
-function describe(doc: Record<string, unknown>, path: YamlPath): string {
-  const [key, i, ...rest] = path;
-  const list = typeof key === 'string' ? doc[key] : undefined;
-  const item = Array.isArray(list) && typeof i === 'number' ? list[i] : undefined;
-  const n = isRecord(item) && typeof item['name'] === 'string' ? item['name'] : undefined;
-  const kind = key === 'entities' ? 'entity' : key === 'feature_views' ? 'feature view' : 'feature service';
-  const head = n ? `${kind} '${n}'` : `${String(key)}[${String(i)}]`;
-  return rest.length ? `${head}: ${rest.map(String).join('.')}` : head;
-}

@@ -50,6 +50,8 @@ export function buildFolderTree(
 
 /** Keys whose values accumulate from project level down to the node, as in dbt. */
 const ADDITIVE_KEYS = new Set(['tags', 'pre_hook', 'post_hook']);
+/** Dict-valued keys whose levels merge key by key (dbt: meta, grants, docs, persist_docs). */
+const MERGED_DICT_KEYS = new Set(['meta', 'grants', 'docs', 'persist_docs']);
 
 /**
  * dbt's folder-config inheritance for one node: top-level config < project level < each folder <
@@ -90,15 +92,17 @@ export function resolveFolderConfig(
  * @example mergeConfigs([{ tags: ['a'], schema: 'x' }, { tags: 'b', schema: 'y' }])
  * // { tags: ['a', 'b'], schema: 'y' }
  */
-export function mergeConfigs(levels: readonly NodeConfigInput[]): Record<string, unknown> {
+export function mergeConfigs(levels: readonly (NodeConfigInput | undefined)[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const level of levels) {
-    for (const [k, v] of Object.entries(level)) {
+    if (!level) continue;
+    for (const [raw, v] of Object.entries(level)) {
+      const k = normalizeConfigKey(raw);
       if (ADDITIVE_KEYS.has(k)) {
         const prev = toList(out[k]);
         const merged = [...prev, ...toList(v)];
         out[k] = k === 'tags' ? [...new Set(merged)] : merged;
-      } else if (k === 'meta' && isRecord(v) && isRecord(out[k])) {
+      } else if (MERGED_DICT_KEYS.has(k) && isRecord(v) && isRecord(out[k])) {
         out[k] = { ...out[k], ...v };
       } else {
         out[k] = v;

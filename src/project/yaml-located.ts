@@ -161,3 +161,59 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function required(message: string): (issue: { readonly input?: unknown }) => string | undefined {
   return (issue) => (issue.input === undefined ? message : undefined);
 }
+
+/** A validated entry of a YAML list, with where it came from. */
+export interface LocatedEntry<T> {
+  readonly raw: T;
+  readonly y: LocatedYaml;
+  readonly path: YamlPath;
+}
+
+/** The part of a zod schema `readNamedList` needs. */
+export interface SafeParser<T> {
+  safeParse(v: unknown):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
+
+/**
+ * Reads `doc[key]` of a parsed YAML file as a list of named entries (`- name: x ...`), validating
+ * each with `schema`. Invalid entries become diagnostics at their own YAML position, named after
+ * the entry (`feature view 'x'.ttl: …`); their names are returned so later checks can skip
+ * follow-up errors about them.
+ *
+ * @example readNamedList(y, 'metrics', rawMetric, 'semantic-invalid', 'metric')
+ */
+export function readNamedList<T>(
+  y: LocatedYaml,
+  key: string,
+  schema: SafeParser<T>,
+  code: DiagnosticCode,
+  label: string,
+): { entries: LocatedEntry<T>[]; rejected: string[]; diagnostics: Diagnostic[] } {
+  const out = { entries: [] as LocatedEntry<T>[], rejected: [] as string[], diagnostics: [] as Diagnostic[] };
+  const doc = y.value;
+  const v = isRecord(doc) ? doc[key] : undefined;
+  if (v === undefined || v === null) return out;
+  if (!Array.isArray(v)) {
+    out.diagnostics.push(error(code, `'${key}' must be a list`, { ...y.locate([key]) }));
+    return out;
+  }
+  v.forEach((item: unknown, i: number) => {
+    const r = schema.safeParse(item);
+    if (r.success) {
+      out.entries.push({ raw: r.data, y, path: [key, i] });
+      return;
+    }
+    const name = isRecord(item) && typeof item['name'] === 'string' ? item['name'] : undefined;
+    if (name !== undefined) out.rejected.push(name);
+    const head = name !== undefined ? `${label} '${name}'` : `${key}[${i}]`;
+    out.diagnostics.push(
+      ...zodDiagnostics(r.error, y, [key, i], code, (p) => {
+        const rest = p.slice(2).map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
+        return `${head}${rest}`;
+      }),
+    );
+  });
+  return out;
+}

@@ -1,5 +1,5 @@
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
-import { isRecord, parseYamlLocated, zodDiagnostics, type LocatedYaml, type YamlPath } from '../project/yaml-located.js';
+import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser } from '../project/yaml-located.js';
 import { computeJoinPaths } from './join-paths.js';
 import { expressionIdentifiers, modelTokens, parseInterval } from './expressions.js';
 import { rawAccess, rawHierarchy, rawMetric, rawRollup, rawSemanticModel, type RawMetric, type RawRollup, type RawSemanticModel } from './raw-schema.js';
@@ -39,11 +39,7 @@ export interface SemanticLoadOptions {
 
 export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access', 'rollups'] as const;
 
-interface Located<T> {
-  readonly raw: T;
-  readonly y: LocatedYaml;
-  readonly path: YamlPath;
-}
+type Located<T> = LocatedEntry<T>;
 
 /**
  * Loads and validates the semantic layer (DESIGN §6) from every YAML file holding its keys.
@@ -69,24 +65,15 @@ export function loadSemanticLayer(
     diags.push(...y.errors);
     if (!isRecord(y.value)) continue;
     const doc = y.value;
-    const list = <T>(key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, out: Located<T>[]): void => {
-      const v = doc[key];
-      if (v === undefined || v === null) return;
-      if (!Array.isArray(v)) {
-        const at = y.locate([key]);
-        diags.push(error('semantic-invalid', `'${key}' must be a list`, { ...at }));
-        return;
-      }
-      v.forEach((item: unknown, i: number) => {
-        const r = schema.safeParse(item);
-        if (r.success) out.push({ raw: r.data, y, path: [key, i] });
-        else diags.push(...zodDiagnostics(r.error, y, [key, i], 'semantic-invalid', (p) => describe(doc, p)));
-      });
+    const list = <T>(key: string, schema: SafeParser<T>, out: Located<T>[], label: string): void => {
+      const r = readNamedList(y, key, schema, 'semantic-invalid', label);
+      out.push(...r.entries);
+      diags.push(...r.diagnostics);
     };
-    list('semantic_models', rawSemanticModel, rawModels);
-    list('metrics', rawMetric, rawMetrics);
-    list('hierarchies', rawHierarchy, rawHierarchies);
-    list('rollups', rawRollup, topRollups);
+    list('semantic_models', rawSemanticModel, rawModels, 'semantic model');
+    list('metrics', rawMetric, rawMetrics, 'metric');
+    list('hierarchies', rawHierarchy, rawHierarchies, 'hierarchy');
+    list('rollups', rawRollup, topRollups, 'rollup');
     if (doc['access'] !== undefined) {
       const r = rawAccess.safeParse(doc['access']);
       if (!r.success) diags.push(...zodDiagnostics(r.error, y, ['access'], 'semantic-invalid'));
@@ -358,14 +345,6 @@ function stripTokens(sql: string): string {
   return sql.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$1');
 }
 
-function describe(doc: Record<string, unknown>, path: YamlPath): string {
-  const [key, i] = path;
-  const list = typeof key === 'string' ? doc[key] : undefined;
-  const item = Array.isArray(list) && typeof i === 'number' ? list[i] : undefined;
-  const n = isRecord(item) && typeof item['name'] === 'string' ? `'${item['name']}'` : `#${Number(i) + 1}`;
-  const rest = path.slice(2).map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
-  return `${String(key)} ${n}${rest}`;
-}
 
 /**
  * Records keyed by user-supplied names have no prototype: a query naming 'constructor' or
