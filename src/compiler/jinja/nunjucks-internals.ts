@@ -7,6 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
+import { emitCallArgs, installJinjaEmitters, type EmitCompiler } from './jinja-compile.js';
+import { parseJinja } from './jinja-syntax.js';
 
 const require = createRequire(import.meta.url);
 
@@ -118,10 +120,6 @@ const nj = nunjucks as unknown as {
   compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => CompilerInstance };
   lib: { TemplateError: new (msg: string, lineno?: number, colno?: number) => NjTemplateError };
 };
-// nunjucks internals are untyped
-const transformer = require('nunjucks/src/transformer.js') as {
-  transform(ast: NjNode, asyncFilters: readonly string[], name: string): NjNode;
-};
 
 export const njNodes: NjNodes = nj.nodes;
 export const baseRuntime: Readonly<Record<string, unknown>> = nj.runtime;
@@ -130,7 +128,7 @@ export { nunjucks };
 
 /** Parse a template (syntax errors throw NjTemplateError). */
 export function parseTemplate(src: string, extensions: readonly NjExtension[]): NjNode {
-  return nj.parser.parse(src, extensions, {});
+  return parseJinja(src, extensions);
 }
 
 /** True if `name` is a compile-time local (macro argument, loop var) in `frame`. */
@@ -156,8 +154,11 @@ function patchCompiler(c: CompilerInstance): void {
     const at = calleePosition(node.name as NjNode);
     this._emit(`runtime.callAt(${at.lineno}, ${at.colno}, `);
     this._compileExpression(node.name as NjNode, frame);
-    this._emit(', "' + this._getNodeName(node.name as NjNode).replace(/"/g, '\\"') + '", context, ');
-    this._compileAggregate(node.args as NjNode, frame, '[', '])');
+    this._emit(', ' + JSON.stringify(this._getNodeName(node.name as NjNode)) + ', context, ');
+    emitCallArgs(this as unknown as EmitCompiler, node.args as NjNode, frame, () =>
+      this._compileAggregate(node.args as NjNode, frame, '[', ']'),
+    );
+    this._emit(')');
   };
   c['compileLookupVal'] = function compileLookupVal(this: CompilerInstance, node: NjNode, frame: unknown) {
     this._emit('runtime.memberLookup((');
@@ -194,6 +195,7 @@ function patchCompiler(c: CompilerInstance): void {
   c['compileMod'] = binop('pyMod');
   c['compileConcat'] = binop('pyConcat');
   c['_compileMacro'] = compileMacro;
+  installJinjaEmitters(c as unknown as EmitCompiler);
   // Python tuples: `('a', 'b')` is a list, not JS's comma operator
   c['compileGroup'] = function compileGroup(this: CompilerInstance, node: NjNode, frame: unknown) {
     const kids = node.children ?? [];
@@ -240,11 +242,12 @@ function compileMacro(this: CompilerInstance, node: NjNode, frame?: CompileFrame
     `var ${funcId} = runtime.makeMacro(`,
     `[${argNames.join(', ')}], `,
     `[${kwargNames.join(', ')}], `,
-    `function (${realNames.join(', ')}) {`,
+    `function (${realNames.join(', ')}, extras) {`,
     'var callerFrame = frame;',
     'frame = ' + (keepFrame ? 'frame.push(true);' : 'new runtime.Frame();'),
     'try {',
     'kwargs = kwargs || {};',
+    'if (extras) { frame.set("varargs", extras.varargs); frame.set("kwargs", extras.kwargs); }',
     'if (Object.prototype.hasOwnProperty.call(kwargs, "caller")) {',
     'frame.set("caller", kwargs.caller); }',
   );
@@ -282,7 +285,8 @@ export function compileTemplate(src: string, name: string, extensions: readonly 
 export function compileAst(ast: NjNode, name: string): RootFn {
   const c = new nj.compiler.Compiler(name, false);
   patchCompiler(c);
-  c.compile(transformer.transform(ast, [], name));
+  // Nunjucks' transformer only lifts async filters and {% block %} super(): neither exists here.
+  c.compile(ast);
   const props = new Function(c.getCode())() as { root: RootFn };
   return props.root;
 }

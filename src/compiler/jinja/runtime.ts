@@ -7,6 +7,7 @@ import { didYouMean } from '../../diagnostics/index.js';
 import { dateArithmetic } from './datetime.js';
 import { baseRuntime, type NjFrame } from './nunjucks-internals.js';
 import { isPlainObject, pyPercent, pyStr, pythonMethod } from './python-methods.js';
+import { PYTHON_RUNTIME } from './runtime-python.js';
 import {
   MacroReturn,
   RenderFailure,
@@ -172,5 +173,5 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
       return pyStr(a) + pyStr(b);
     },
   };
-  return Object.assign(Object.create(null) as Record<string, unknown>, baseRuntime, overrides);
+  return Object.assign(Object.create(null) as Record<string, unknown>, baseRuntime, PYTHON_RUNTIME, overrides);
 }

@@ -1,0 +1,150 @@
+/**
+ * Runtime hooks for the Jinja2 constructs that jinja-compile.ts emits: Python slices, `*args` /
+ * `**kwargs` calls, macro `varargs` / `kwargs`, attribute assignment on `namespace()` objects,
+ * tuple unpacking, filtered loops and `loop.cycle`. Pure functions of their arguments.
+ */
+import { splitArgs } from './call-args.js';
+import { isPlainObject } from './python-methods.js';
+
+function toIndex(v: unknown, len: number, fallback: number): number {
+  if (v === null || v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`slice indices must be integers or None, got ${String(v)}`);
+  return n < 0 ? Math.max(0, len + n) : Math.min(n, len);
+}
+
+/**
+ * Python `seq[start:stop:step]` for lists and strings.
+ *
+ * @example pySlice([1, 2, 3], 1, null, null) // [2, 3]
+ */
+export function pySlice(seq: unknown, start: unknown, stop: unknown, step: unknown): unknown {
+  if (seq === undefined || seq === null) return seq;
+  const isStr = typeof seq === 'string' || (typeof seq === 'object' && seq instanceof String);
+  const items: unknown[] = isStr ? Array.from(String(seq)) : Array.isArray(seq) ? seq : Array.from(seq as Iterable<unknown>);
+  const st = step === null || step === undefined ? 1 : Number(step);
+  if (st === 0) throw new Error('slice step cannot be zero');
+  const len = items.length;
+  const out: unknown[] = [];
+  if (st > 0) {
+    const a = toIndex(start, len, 0);
+    const b = toIndex(stop, len, len);
+    for (let i = a; i < b; i += st) out.push(items[i]);
+  } else {
+    const a = start === null || start === undefined ? len - 1 : Math.min(toIndex(start, len, len - 1), len - 1);
+    const b = stop === null || stop === undefined ? -1 : toIndex(stop, len, -1);
+    for (let i = a; i > b; i += st) out.push(items[i]);
+  }
+  return isStr ? out.join('') : out;
+}
+
+/** A value as a list for `*args` and unpacking (strings iterate characters, dicts keys). */
+export function toList(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return Array.from(v);
+  if (isPlainObject(v)) return Object.keys(v).filter((k) => k !== '__keywords');
+  if (typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function') return Array.from(v as Iterable<unknown>);
+  throw new Error(`cannot unpack ${typeof v} into arguments`);
+}
+
+/** Build Nunjucks' argument array (positional..., kwargs object) from `f(*a, k=1, **d)`. */
+export function spreadArgs(positional: unknown[][], kwargs: Record<string, unknown>, kwStars: unknown[]): unknown[] {
+  const args = positional.flat(1);
+  const kw: Record<string, unknown> = { ...kwargs };
+  for (const d of kwStars) {
+    if (d === undefined || d === null) continue;
+    if (typeof d !== 'object') throw new Error('argument after ** must be a mapping');
+    for (const [k, v] of Object.entries(d as Record<string, unknown>)) if (k !== '__keywords') kw[k] = v;
+  }
+  if (Object.keys(kw).length > 0) args.push({ ...kw, __keywords: true });
+  return args;
+}
+
+/**
+ * Jinja's macro calling convention: positional and keyword arguments fill the declared
+ * parameters; extra positionals become `varargs`, unknown keywords `kwargs`.
+ */
+export function makeMacro(
+  argNames: readonly string[],
+  kwargNames: readonly string[],
+  func: (...a: unknown[]) => unknown,
+): (...raw: unknown[]) => unknown {
+  const all = [...argNames, ...kwargNames];
+  const declared = new Set(all);
+  return function macro(this: unknown, ...raw: unknown[]): unknown {
+    const { args, kwargs } = splitArgs(raw);
+    const pos: unknown[] = new Array<unknown>(argNames.length).fill(undefined);
+    const kw: Record<string, unknown> = {};
+    const varargs: unknown[] = [];
+    args.forEach((v, i) => {
+      if (i < argNames.length) pos[i] = v;
+      else if (i < all.length) kw[all[i] as string] = v;
+      else varargs.push(v);
+    });
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(kwargs)) {
+      const at = argNames.indexOf(k);
+      if (at >= 0) pos[at] = v;
+      else if (declared.has(k) || k === 'caller') kw[k] = v;
+      else rest[k] = v;
+    }
+    return func.apply(this, [...pos, kw, { varargs, kwargs: rest }]);
+  };
+}
+
+/** `{% set obj.attr = v %}` (Jinja allows it on `namespace()` objects). */
+export function setAttr(obj: unknown, key: unknown, value: unknown): void {
+  if (typeof obj !== 'object' || obj === null) {
+    throw new Error(`cannot assign attribute '${String(key)}' on ${obj === null ? 'none' : typeof obj}`);
+  }
+  (obj as Record<string, unknown>)[String(key)] = value;
+}
+
+/** Item `i` of a value unpacked into `n` names (`{% set a, b = pair %}`). */
+export function unpackItem(value: unknown, i: number, n: number): unknown {
+  const items = toList(value);
+  if (items.length !== n) throw new Error(`cannot unpack ${items.length} values into ${n} names`);
+  return items[i];
+}
+
+/** The items of a `{% for … if cond %}` loop that pass `cond`. */
+export function loopFilter(arr: unknown, keep: (item: unknown) => unknown): unknown[] {
+  return toList(arr).filter((item) => Boolean(keep(item)));
+}
+
+/** `loop.cycle('odd', 'even')` at iteration `i`. */
+export function loopCycle(i: number): (...values: unknown[]) => unknown {
+  return (...values: unknown[]) => (values.length === 0 ? undefined : values[i % values.length]);
+}
+
+/** A computed dict key as Python would hash it to a string key. */
+export function pyKey(v: unknown): string {
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  return String(v);
+}
+
+/** Nunjucks' fromIterator, plus Jinja's iteration over a dict's keys. */
+export function fromIterator(arr: unknown): unknown {
+  if (isPlainObject(arr)) return Object.keys(arr).filter((k) => k !== '__keywords');
+  if (typeof arr === 'string') return Array.from(arr);
+  if (typeof arr === 'object' && arr !== null && !Array.isArray(arr) && Symbol.iterator in arr) {
+    return Array.from(arr as Iterable<unknown>);
+  }
+  return arr;
+}
+
+export const PYTHON_RUNTIME = {
+  pySlice,
+  toList,
+  spreadArgs,
+  makeMacro,
+  setAttr,
+  unpackItem,
+  loopFilter,
+  loopCycle,
+  pyKey,
+  fromIterator,
+};
