@@ -16,7 +16,7 @@ import { getColumns, getRelation, listRelations } from './catalog.js';
 import { cancelledError, toDatabaseError } from './database-error.js';
 import { acquirePgliteRunLock } from './pglite-run-lock.js';
 import { SerialQueue } from './serial-queue.js';
-import type { ColumnDef, ExistingRelation, QueryResult, RelationRef, Session, WarehouseAdapter } from './warehouse-adapter.js';
+import type { ColumnDef, ExistingRelation, QueryResult, RelationRef, Session, TableResult, WarehouseAdapter } from './warehouse-adapter.js';
 
 type PgliteTarget = Extract<ResolvedTarget, { type: 'pglite' }>;
 
@@ -82,6 +82,10 @@ export class PgliteAdapter implements WarehouseAdapter {
     return this.withSession((s) => s.query<Row>(sql, params));
   }
 
+  queryTable(sql: string): Promise<TableResult> {
+    return this.withSession((s) => s.queryTable(sql));
+  }
+
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     // A call made from inside a session would wait for itself forever: run it in place instead.
     const current = this.inside.getStore();
@@ -122,6 +126,22 @@ export class PgliteAdapter implements WarehouseAdapter {
             return toResult<Row>(all[all.length - 1]);
           }
           return toResult<Row>((await this.db.query(sql, [...params])) as Results);
+        } catch (e) {
+          throw toDatabaseError(e);
+        }
+      },
+      queryTable: async (sql) => {
+        if (entry.cancelled) throw cancelledError();
+        try {
+          const all = await this.db.exec(sql, { rowMode: 'array' });
+          const last = all[all.length - 1];
+          const rows = (last?.rows ?? []) as unknown as unknown[][];
+          const tagged = (last as { rowCount?: unknown } | undefined)?.rowCount;
+          return {
+            columns: (last?.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+            rows,
+            rowCount: typeof tagged === 'number' ? tagged : (last?.affectedRows ?? rows.length),
+          };
         } catch (e) {
           throw toDatabaseError(e);
         }

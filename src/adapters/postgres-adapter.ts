@@ -11,7 +11,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import type { ResolvedTarget } from '../project/types.js';
 import { getColumns, getRelation, listRelations, runLockKeySql } from './catalog.js';
 import { cancelledError, toDatabaseError } from './database-error.js';
-import type { ColumnDef, ExistingRelation, QueryResult, RelationRef, Session, WarehouseAdapter } from './warehouse-adapter.js';
+import type { ColumnDef, ExistingRelation, QueryResult, RelationRef, Session, TableResult, WarehouseAdapter } from './warehouse-adapter.js';
 
 type PostgresTarget = Extract<ResolvedTarget, { type: 'postgres' }>;
 
@@ -77,6 +77,10 @@ export class PostgresAdapter implements WarehouseAdapter {
     return this.withSession((s) => s.query<Row>(sql, params));
   }
 
+  queryTable(sql: string): Promise<TableResult> {
+    return this.withSession((s) => s.queryTable(sql));
+  }
+
   async withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     const client = (await this.knex.client.acquireConnection()) as pg.Client;
     const entry: ActiveSession = { client, pid: (client as pg.Client & { processID?: number }).processID ?? undefined, cancelled: false };
@@ -120,6 +124,20 @@ export class PostgresAdapter implements WarehouseAdapter {
     };
     return {
       query: run,
+      queryTable: async (sql) => {
+        if (entry.cancelled) throw cancelledError();
+        try {
+          const res = (await entry.client.query({ text: sql, rowMode: 'array' })) as unknown as pg.QueryResult<unknown[]> | pg.QueryResult<unknown[]>[];
+          const last = Array.isArray(res) ? res[res.length - 1] : res;
+          return {
+            columns: (last?.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),
+            rows: last?.rows ?? [],
+            rowCount: last?.rowCount ?? last?.rows.length ?? 0,
+          };
+        } catch (e) {
+          throw toDatabaseError(e);
+        }
+      },
       copyFrom: async (copySql, data) => {
         if (entry.cancelled) throw cancelledError();
         const stream = entry.client.query(copyFromStdin(copySql));

@@ -9,6 +9,13 @@ export interface QueryResult<Row = Record<string, unknown>> {
   readonly rowCount: number;
 }
 
+/** A result as a table: ordered column names and type oids, rows as arrays (duplicate names kept). */
+export interface TableResult {
+  readonly columns: readonly { readonly name: string; readonly typeId: number }[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+}
+
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'partitioned_table' | 'foreign_table';
 
 export interface RelationRef {
@@ -36,6 +43,8 @@ export interface Session {
    * Resolves to the number of rows loaded.
    */
   copyFrom(copySql: string, data: Readable | Buffer | string): Promise<number>;
+  /** Runs SQL (one or more statements, no parameters); the last statement's result as a table. */
+  queryTable(sql: string): Promise<TableResult>;
 }
 
 export interface WarehouseAdapter {
@@ -48,6 +57,8 @@ export interface WarehouseAdapter {
   /** Runs one statement on any pooled connection. */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
   /** Runs `fn` with a dedicated connection; statements there can be cancelled by `cancelAll`. */
+  /** `Session.queryTable` on a pooled connection (templates' run_query / statement). */
+  queryTable(sql: string): Promise<TableResult>;
   withSession<T>(fn: (s: Session) => Promise<T>): Promise<T>;
   /** `begin` … `commit` on one connection; any throw rolls back and rethrows. */
   transaction<T>(fn: (s: Session) => Promise<T>): Promise<T>;

@@ -9,6 +9,8 @@ import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-
 import type { ColumnInfo, DocNode, MacroNode, Manifest, ManifestNode, NodeConfig, SourceNode } from './types.js';
 
 export interface Rendered {
+  /** Hook templates to render again at execution time (their parse was dynamic). */
+  readonly rawHooks?: { readonly pre_hook?: readonly string[]; readonly post_hook?: readonly string[] };
   readonly draft: Draft;
   readonly result: RenderResult;
   readonly finalConfig: Readonly<Record<string, unknown>>;
@@ -249,6 +251,8 @@ export function assembleManifest(
         vars_read: Object.keys(r.result.varsRead).sort(),
         env_read: Object.keys(r.result.envRead).sort(),
         reads_target: r.result.readsTarget,
+        ...(r.result.dynamic ? { dynamic: true } : {}),
+        ...(r.rawHooks ? { raw_hooks: r.rawHooks } : {}),
       },
       patch_path: d.patchPath,
       ...(d.generic

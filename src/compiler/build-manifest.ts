@@ -66,16 +66,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   const project = files.config.name;
 
   // --- renderer, created only when something must be rendered --------------------------------
-  const plainOptions: PlainRendererOptions = {
-    projectName: project,
-    macroFiles: files.macros,
-    docFiles: files.docs,
-    target: targetContext(files.target),
-    projectVars: files.config.vars,
-    cliVars: files.cliVars,
-    env: { ...env },
-    flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
-  };
+  const plainOptions = plainRendererOptions(files, env, opts);
   let renderer: Renderer | undefined;
   const getRenderer = (): Renderer => {
     if (!renderer) {
@@ -260,17 +251,23 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   });
   // pre_hook/post_hook strings are templates too (`grant select on {{ this }} ...`): rendered in
   // the node's context; placeholders are resolved with the node's SQL in assemble.
+  let dynamicHook = false;
   const renderHook = (hook: string, d: Draft): string => {
     if (!hook.includes('{{') && !hook.includes('{%')) return hook;
     const outcome = getRenderer().render(renderNodeFor(d, files), hook);
+    if (outcome.ok && outcome.result.dynamic) dynamicHook = true;
     if (outcome.ok) return outcome.result.sql;
     diagnostics.push(...outcome.diagnostics.map((x) => ({ ...x, file: x.file ?? d.file, message: `in a hook of ${d.name}: ${x.message}` })));
     return hook;
   };
-  const renderHooks = (config: Record<string, unknown>, d: Draft): Record<string, unknown> => {
+  const renderHooks = (config: Record<string, unknown>, d: Draft, raw: Record<string, string[]>): Record<string, unknown> => {
     for (const key of ['pre_hook', 'post_hook']) {
       const hooks = config[key];
       if (!Array.isArray(hooks) || hooks.length === 0) continue;
+      dynamicHook = false;
+      const templates = hooks.map((h: unknown) =>
+        typeof h === 'string' ? h : typeof (h as { sql?: unknown } | null)?.sql === 'string' ? (h as { sql: string }).sql : '',
+      );
       config[key] = hooks.map((h: unknown) =>
         typeof h === 'string'
           ? renderHook(h, d)
@@ -278,6 +275,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
             ? { ...(h as Record<string, unknown>), sql: renderHook((h as { sql: string }).sql, d) }
             : h,
       );
+      if (dynamicHook) raw[key] = templates;
     }
     return config;
   };
@@ -286,7 +284,8 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     const result = results.get(d);
     if (!result) continue;
     if (result.warnings?.length) diagnostics.push(...result.warnings);
-    const finalConfig = renderHooks(mergeConfig(d.preConfig, result.config), d);
+    const rawHooks: Record<string, string[]> = {};
+    const finalConfig = renderHooks(mergeConfig(d.preConfig, result.config), d, rawHooks);
     // The final config is a function of the cache key and the cached result, so its hash is
     // kept with the entry instead of re-serialising 30k configs on every warm compile.
     const cacheId = `${d.id}@${d.file}`;
@@ -296,7 +295,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       configHash = sha256(stableJson(finalConfig));
       if (entry) entries[cacheId] = { ...entry, configHash };
     }
-    rendered.push({ draft: d, result, finalConfig, configHash });
+    rendered.push({ draft: d, result, finalConfig, configHash, ...(Object.keys(rawHooks).length ? { rawHooks } : {}) });
   }
   const renderedCount = jobs.length;
 
@@ -325,6 +324,24 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     },
     stats: { rendered: renderedCount, reused, nodes: Object.keys(manifest.nodes).length },
     hooks,
+  };
+}
+
+/** Renderer options shared by parsing and execution-time rendering (plain data only). */
+export function plainRendererOptions(
+  files: ProjectFiles,
+  env: Readonly<Record<string, string | undefined>>,
+  opts: { readonly fullRefresh?: boolean; readonly which?: string },
+): PlainRendererOptions {
+  return {
+    projectName: files.config.name,
+    macroFiles: files.macros,
+    docFiles: files.docs,
+    target: targetContext(files.target),
+    projectVars: files.config.vars,
+    cliVars: files.cliVars,
+    env: { ...env },
+    flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
   };
 }
 

@@ -85,6 +85,10 @@ export interface ManifestNode {
     readonly vars_read: readonly string[];
     readonly env_read: readonly string[];
     readonly reads_target: boolean;
+    /** The parse read `execute` or asked the database: rendered again right before it runs. */
+    readonly dynamic?: boolean;
+    /** Hook templates whose parse was dynamic, rendered again at execution time. */
+    readonly raw_hooks?: { readonly pre_hook?: readonly string[]; readonly post_hook?: readonly string[] };
   };
   readonly patch_path: string | null;
   /** Tests only. */

@@ -1,5 +1,7 @@
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
+import type { RunRenderOutcome } from '../compiler/run-render.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
 import type { NodeOutcome } from './dag-runner.js';
@@ -20,6 +22,8 @@ export interface NodeRunContext {
   readonly onExecuted?: (node: ManifestNode, sql: readonly string[]) => void;
   /** Write-audit-publish and test state of this run (absent: no auditing). */
   readonly quality?: QualityRunContext;
+  /** Execution-time rendering of dynamic nodes (absent: the parse-time SQL is used). */
+  readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
 }
 
 /**
@@ -27,10 +31,15 @@ export interface NodeRunContext {
  * COPY, tests as a failure count. Database errors become `error` outcomes (never throws for them).
  */
 export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSignal): Promise<NodeOutcome> {
-  const node = ctx.manifest.nodes[id];
+  let node = ctx.manifest.nodes[id];
   if (!node) return { status: 'skipped', message: `${id} is not a runnable node` };
   if (signal.aborted) return { status: 'skipped', message: 'run stopped' };
   try {
+    if (ctx.render && (node.strata.dynamic || node.strata.raw_hooks)) {
+      const r = await ctx.render(node);
+      if (!r.ok) return { status: 'error', message: r.diagnostics.map(located).join('\n') };
+      node = r.node;
+    }
     switch (node.resource_type) {
       case 'model':
         return await runModel(ctx, node);
@@ -46,6 +55,11 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
   } catch (e) {
     return { status: 'error', message: errorMessage(e) };
   }
+}
+
+function located(d: Diagnostic): string {
+  const at = d.file ? `${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ''}` : ''}: ` : '';
+  return `${at}${d.message}${d.hint ? ` (${d.hint})` : ''}`;
 }
 
 export function errorMessage(e: unknown): string {

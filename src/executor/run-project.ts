@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
+import type { RunRenderOutcome } from '../compiler/run-render.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
 import { testEdges } from '../graph/test-edges.js';
 import { planHooks } from '../planner/index.js';
@@ -37,6 +38,8 @@ export interface RunProjectOptions {
    * when `auditByDefault` or their `audit: blocking` config says so.
    */
   readonly build?: { readonly auditByDefault: boolean };
+  /** Execution-time rendering of dynamic nodes, right before each runs. */
+  readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
 }
 
 export interface RunSummary {
@@ -110,6 +113,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
             runId,
             seedProfiles: o.seedProfiles,
             ...(quality ? { quality } : {}),
+            ...(o.render ? { render: o.render } : {}),
             onExecuted: (node, sql) => writeRunSql(o.targetDir, node, sql),
           },
           id,

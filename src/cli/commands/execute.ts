@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { acquirePgliteRunLock, pgliteLockHolder } from '../../adapters/pglite-run-lock.js';
 import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import { compileProject, readManifest } from '../../compiler/index.js';
+import { createRunRenderer } from '../../compiler/run-render.js';
 import type { Manifest } from '../../compiler/types.js';
 import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
 import type { NodeResult } from '../../executor/index.js';
@@ -112,6 +113,11 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
     }
     const progress = new RunProgress(reporter, selected.length);
     const { runProject } = await import('../../executor/index.js');
+    const runRenderer = createRunRenderer(files, manifest, adapter, {
+      fullRefresh: opts.fullRefresh ?? false,
+      which: command,
+      relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
+    });
     const summary = await runProject({
       adapter,
       manifest,
@@ -126,6 +132,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       onRunStart: hooks.onRunStart,
       onRunEnd: hooks.onRunEnd,
       signal: controller.signal,
+      render: (node) => runRenderer.render(node),
       ...(command === 'build' ? { build: { auditByDefault: files.config.kind === 'strata' } } : {}),
       events: {
         onLockWait: (schema) => progress.waiting(schema),

@@ -1,6 +1,7 @@
 /**
  * The static part of the dbt Jinja context: var/env_var, exceptions, log, return, fromjson &
- * friends, modules, flags, adapter, run_query/statement/load_result, doc. Functions read the
+ * friends, modules, flags, doc; adapter, api, run_query/statement/load_result come from
+ * adapter-context.ts. Functions read the
  * render in progress through the Engine, so this object is built once per renderer.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -9,59 +10,13 @@ import { didYouMean } from '../../diagnostics/index.js';
 import { arg, splitArgs } from './call-args.js';
 import { datetimeModule, PyDatetime } from './datetime.js';
 import { isPlainObject, pyStr } from './python-methods.js';
-import { Relation } from './relation.js';
+import { adapterContext } from './adapter-context.js';
 import { toPlainJson } from './relations-context.js';
 import { currentPosition, failure, MacroReturn } from './render-state.js';
 import { reModule } from './re-module.js';
 import type { Engine } from './runtime.js';
 import { requireState } from './runtime.js';
-import type { DocBlock, QueryRunner, RendererOptions } from './types.js';
-
-/** A column as adapter.get_columns_in_relation returns it. */
-export interface ColumnInfo {
-  readonly name: string;
-  readonly column: string;
-  readonly quoted: string;
-  readonly data_type: string;
-  readonly dtype: string;
-}
-
-/** A column of a query result (a class: `values()` must not be shadowed by dict methods). */
-export class TableColumn {
-  readonly name: string;
-  private readonly data: readonly unknown[];
-  constructor(name: string, data: readonly unknown[]) {
-    this.name = name;
-    this.data = data;
-  }
-  values(): unknown[] {
-    return [...this.data];
-  }
-}
-
-/** An agate-like table: `.columns[0].values()`, `.rows`, `.column_names`. */
-export function tableOf(result: ReturnType<QueryRunner>): Record<string, unknown> {
-  const rows = result.rows.map((r) => {
-    // agate rows answer both row[0] and row['name']
-    const row = [...r] as unknown[] & Record<string, unknown>;
-    result.columns.forEach((c, i) => {
-      row[c] = r[i];
-    });
-    return row;
-  });
-  const columns = result.columns.map((name, i) => new TableColumn(name, result.rows.map((r) => r[i])));
-  return { columns, rows, column_names: [...result.columns], __len__: rows.length, length: rows.length };
-}
-
-const EMPTY_RESULT = { columns: [], rows: [] };
-
-function quoteIdent(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
-}
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
+import type { DocBlock, RendererOptions } from './types.js';
 
 export interface StaticGlobalsInput {
   readonly engine: Engine;
@@ -89,7 +44,6 @@ function lookupVar(options: RendererOptions, pkg: string, name: string): { found
 export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown> {
   const { engine, options, docs } = input;
   const env = options.env ?? process.env;
-  const runner = options.queryRunner;
   const state = () => requireState(engine);
 
   const var_ = (...raw: unknown[]): unknown => {
@@ -150,71 +104,6 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     return '';
   };
 
-  const getColumns = (rel: unknown): ColumnInfo[] => {
-    if (runner === undefined || !(rel instanceof Relation)) return [];
-    const res = runner(
-      `select column_name, data_type from information_schema.columns where table_schema = ${sqlString(rel.schema)} and table_name = ${sqlString(rel.identifier)} order by ordinal_position`,
-    );
-    return res.rows.map((r) => {
-      const name = String(r[0]);
-      const type = String(r[1]);
-      return { name, column: name, quoted: quoteIdent(name), data_type: type, dtype: type };
-    });
-  };
-
-  const getRelation = (...raw: unknown[]): Relation | null => {
-    if (runner === undefined) return null;
-    const c = splitArgs(raw);
-    const database = String(arg(c, 0, 'database', ''));
-    const schema = String(arg(c, 1, 'schema', ''));
-    const identifier = String(arg(c, 2, 'identifier', ''));
-    const res = runner(
-      `select table_type from information_schema.tables where table_schema = ${sqlString(schema)} and table_name = ${sqlString(identifier)}`,
-    );
-    const row = res.rows[0];
-    if (row === undefined) return null;
-    const type = String(row[0]) === 'VIEW' ? 'view' : 'table';
-    return new Relation({ kind: 'literal' }, { database, schema, identifier }, type);
-  };
-
-  const adapter = {
-    dispatch: (...raw: unknown[]): unknown => {
-      const s = state();
-      const c = splitArgs(raw);
-      const name = String(arg(c, 0, 'macro_name'));
-      const ns = arg(c, 1, 'macro_namespace', null);
-      const fn = input.dispatch(name, typeof ns === 'string' ? ns : null);
-      if (fn === undefined) {
-        const hint = didYouMean(`default__${name}`, input.dispatchCandidates());
-        throw failure(s, 'undefined-macro', `adapter.dispatch('${name}') found neither 'postgres__${name}' nor 'default__${name}'`, {
-          ...(hint === undefined ? {} : { hint }),
-        });
-      }
-      return fn;
-    },
-    quote: (id: unknown): string => quoteIdent(pyStr(id)),
-    type: (): string => 'postgres',
-    get_relation: getRelation,
-    get_columns_in_relation: getColumns,
-    get_missing_columns: (): ColumnInfo[] => [],
-    check_schema_exists: (): boolean => false,
-  };
-
-  const run_query = (sql: unknown): Record<string, unknown> => tableOf(runner ? runner(pyStr(sql)) : EMPTY_RESULT);
-
-  const statement = (...raw: unknown[]): string => {
-    const s = state();
-    const c = splitArgs(raw);
-    const name = String(arg(c, 0, 'name', 'statement'));
-    const fetch = arg(c, 1, 'fetch_result', false) === true;
-    const caller = c.kwargs['caller'];
-    const sql = typeof caller === 'function' ? pyStr((caller as () => unknown)()) : '';
-    const res = runner && (fetch || name !== 'main') ? runner(sql) : EMPTY_RESULT;
-    const table = tableOf(res);
-    s.results.set(name, { response: { code: 'SELECT', rows_affected: res.rows.length }, table, data: res.rows.map((r) => [...r]) });
-    return '';
-  };
-
   const doc = (...raw: unknown[]): string => {
     const s = state();
     const c = splitArgs(raw);
@@ -271,7 +160,6 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     set: (xs: unknown) => [...new Set(Array.isArray(xs) ? xs : [])],
     dict: namespace,
     namespace,
-    execute: true,
     flags: {
       FULL_REFRESH: options.flags?.fullRefresh === true,
       WHICH: options.flags?.which ?? 'compile',
@@ -282,19 +170,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     run_started_at: new PyDatetime(now()),
     modules: { datetime: datetimeModule(now), re: reModule() },
     graph: { nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} },
-    adapter,
-    api: {
-      Relation: {
-        create: (...raw: unknown[]) => {
-          const c = splitArgs(raw);
-          const str = (k: string, i: number): string => pyStr(arg(c, i, k, '') ?? '');
-          return new Relation({ kind: 'literal' }, { database: str('database', 0), schema: str('schema', 1), identifier: str('identifier', 2) });
-        },
-      },
-    },
-    run_query,
-    statement,
-    load_result: (name: unknown) => state().results.get(String(name)) ?? null,
+    ...adapterContext({ engine, options, dispatch: input.dispatch, dispatchCandidates: input.dispatchCandidates }),
     doc,
   };
 }

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../../diagnostics/index.js';
 import { BUILTIN_MACRO_FILES } from './builtin-macros.js';
 import { jinjaSyntaxDiagnostic } from './syntax-errors.js';
 import { compileAst, Frame, njNodes, parseTemplate, type NjExtension, type NjNode } from './nunjucks-internals.js';
-import { currentPosition, failure, MacroReturn, RenderFailure } from './render-state.js';
+import { currentPosition, failure, MacroReturn, PendingQuery, RenderFailure } from './render-state.js';
 import { createRuntime, RenderContext, type Engine } from './runtime.js';
 import type { MacroInfo } from './types.js';
 
@@ -89,7 +89,7 @@ function wrapMacro(engine: Engine, qualified: string, fn: MacroFn): MacroFn {
     try {
       return fn.apply(this, args);
     } catch (e) {
-      if (e instanceof RenderFailure || e instanceof MacroReturn) throw e;
+      if (e instanceof RenderFailure || e instanceof MacroReturn || e instanceof PendingQuery) throw e;
       throw failure(s, 'render-error', e instanceof Error ? e.message : String(e));
     } finally {
       s.stack.pop();

@@ -46,6 +46,10 @@ export interface RenderState {
   readonly results: Map<string, unknown>;
   /** Lazily built per-render values. */
   cache: Record<string, unknown>;
+  /** The render read `execute` or asked the database (see RenderResult.dynamic). */
+  dynamic: boolean;
+  /** SQL run by `statement('main')` during this render. */
+  readonly mainSql: string[];
 }
 
 export function newRenderState(node: RenderNode): RenderState {
@@ -67,6 +71,8 @@ export function newRenderState(node: RenderNode): RenderState {
     posCol: 0,
     results: new Map(),
     cache: {},
+    dynamic: false,
+    mainSql: [],
   };
 }
 
@@ -77,6 +83,17 @@ export class RenderFailure extends Error {
     super(diagnostic.message);
     this.name = 'RenderFailure';
     this.diagnostic = diagnostic;
+  }
+}
+
+/**
+ * Thrown by the run-time query runner for a statement it has no result for yet: unwinds the
+ * whole render (never caught by template code), the caller runs `sql` and renders again.
+ */
+export class PendingQuery {
+  readonly sql: string;
+  constructor(sql: string) {
+    this.sql = sql;
   }
 }
 

@@ -42,6 +42,8 @@ function resultOf(state: RenderState, sql: string): RenderResult {
     docs: [...state.docs],
     warnings: state.warnings,
     logs: state.logs,
+    ...(state.dynamic ? { dynamic: true } : {}),
+    ...(state.mainSql.length ? { mainSql: [...state.mainSql] } : {}),
   };
 }
 
@@ -72,6 +74,9 @@ export function createRenderer(options: RendererOptions): Renderer {
         case 'target':
           if (s !== null) s.readsTarget = true;
           return options.target;
+        case 'execute':
+          if (s !== null) s.dynamic = true;
+          return options.execute === true;
         case 'True':
           return true;
         case 'False':

@@ -10,6 +10,7 @@ import { isPlainObject, pyPercent, pyStr, pythonMethod } from './python-methods.
 import { PYTHON_RUNTIME } from './runtime-python.js';
 import {
   MacroReturn,
+  PendingQuery,
   RenderFailure,
   failure,
   toPosition,
@@ -139,7 +140,7 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
     },
 
     handleError(e: unknown, lineno: number, colno: number): unknown {
-      if (e instanceof RenderFailure) return e;
+      if (e instanceof RenderFailure || e instanceof PendingQuery) return e;
       const state = engine.state;
       if (state === null) return e;
       if (e instanceof MacroReturn) {

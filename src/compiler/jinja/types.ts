@@ -67,6 +67,10 @@ export interface RenderResult {
   readonly warnings?: readonly Diagnostic[];
   /** `log(msg, info)` / `print(msg)` calls, in order. Optional extension. */
   readonly logs?: readonly { readonly message: string; readonly info: boolean }[];
+  /** True when the render read `execute` or asked the database: render again before running. */
+  readonly dynamic?: boolean;
+  /** SQL of `{% call statement('main') %}` blocks run during the render (materializations). */
+  readonly mainSql?: readonly string[];
 }
 
 export type RenderOutcome =
@@ -106,11 +110,19 @@ export interface SnapshotBlock {
   readonly line: number;
 }
 
-/** Synchronous query hook for `run_query`/`statement` at compile time (optional). */
-export type QueryRunner = (sql: string) => {
-  readonly columns: readonly string[];
+/** A query's result as the renderer receives it (the last statement's, for several). */
+export interface QueryTable {
+  readonly columns: readonly { readonly name: string; readonly typeId: number }[];
   readonly rows: readonly (readonly unknown[])[];
-};
+  readonly rowCount: number;
+}
+
+/**
+ * Synchronous query hook for execution-time rendering. Rendering is synchronous; the run-time
+ * renderer (compiler/run-render.ts) answers from results it already fetched and throws
+ * PendingQuery for a new statement, runs it, and renders again.
+ */
+export type QueryRunner = (sql: string) => QueryTable;
 
 export interface RendererOptions {
   readonly projectName: string;
@@ -135,6 +147,8 @@ export interface RendererOptions {
   ) => RelationInfo | undefined;
   /** Optional live query hook; without it run_query raises a clear compile-time diagnostic. */
   readonly queryRunner?: QueryRunner;
+  /** dbt's `execute`: false while parsing (default), true when rendering right before a node runs. */
+  readonly execute?: boolean;
   /** Whether the relation for `this` already exists (for is_incremental()); default false. */
   readonly relationExists?: (node: RenderNode) => boolean;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { file, makeRenderer, node, ok, sql } from './helpers.js';
+import { file, makeRenderer, node, ok, sql, table } from './helpers.js';
 
 describe('dbt_utils built-ins', () => {
   const r = makeRenderer();
@@ -17,7 +17,7 @@ describe('dbt_utils built-ins', () => {
   });
 
   it('star with columns, except, alias and prefix', () => {
-    const withDb = makeRenderer({ queryRunner: () => ({ columns: ['column_name', 'data_type'], rows: [['id', 'int'], ['Name', 'text'], ['secret', 'text']] }) });
+    const withDb = makeRenderer({ queryRunner: () => table(['column_name', 'data_type'], [['id', 'int'], ['Name', 'text'], ['secret', 'text']]) });
     expect(sql(withDb, "{{ dbt_utils.star(ref('a'), except=['SECRET'], relation_alias='t', prefix='p_') }}")).toBe('t."id" as "p_id",\nt."Name" as "p_Name"');
   });
 
@@ -45,7 +45,7 @@ from ⟨ref::b⟩`);
 
   it('union_relations with columns fills missing ones with typed nulls', () => {
     const withDb = makeRenderer({
-      queryRunner: (q) => ({ columns: ['column_name', 'data_type'], rows: q.includes("'a_tbl'") || q.includes("'a'") ? [['id', 'integer'], ['x', 'text']] : [['id', 'integer']] }),
+      queryRunner: (q) => table(['column_name', 'data_type'], q.includes("'a_tbl'") || q.includes("'a'") ? [['id', 'integer'], ['x', 'text']] : [['id', 'integer']]),
     });
     expect(sql(withDb, "{{ dbt_utils.union_relations([ref('a'), ref('b')]) }}")).toBe(`
 select

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { file, makeRenderer, node, ok, sql } from './helpers.js';
+import { file, makeRenderer, node, ok, sql, table } from './helpers.js';
 
 describe('var / env_var', () => {
   it('cli vars override project vars; package-scoped vars apply to their package', () => {
@@ -42,8 +42,17 @@ describe('target, flags, execute, model', () => {
 
   it('flags, execute, project_name, model', () => {
     expect(sql(r, '{{ flags.FULL_REFRESH }} {{ flags.WHICH }} {{ execute }} {{ project_name }} {{ model.unique_id }} {{ model.config.materialized }}', node({ config: { materialized: 'view' } }))).toBe(
-      'True run True shop model.shop.orders view',
+      'True run False shop model.shop.orders view',
     );
+  });
+
+  it('execute is false while parsing and true at execution time; reading it makes the render dynamic', () => {
+    const parsed = ok(r, '{% if execute %}live{% else %}parse{% endif %}');
+    expect(parsed.sql).toBe('parse');
+    expect(parsed.dynamic).toBe(true);
+    expect(ok(r, 'select 1').dynamic).toBeUndefined();
+    const live = makeRenderer({ execute: true });
+    expect(sql(live, '{% if execute %}live{% else %}parse{% endif %}')).toBe('live');
   });
 
   it('invocation_id and run_started_at exist', () => {
@@ -86,8 +95,8 @@ describe('adapter, run_query, statement, doc', () => {
     const r = makeRenderer({
       queryRunner: (q) => {
         seen.push(q);
-        if (q.includes('information_schema.columns')) return { columns: ['column_name', 'data_type'], rows: [['id', 'integer'], ['name', 'text']] };
-        return { columns: ['n'], rows: [[1], [2]] };
+        if (q.includes('information_schema.columns')) return table(['column_name', 'data_type'], [['id', 'integer'], ['name', 'text']]);
+        return table(['n'], [[1], [2]]);
       },
     });
     expect(sql(r, "{% set t = run_query('select n') %}{{ t.columns[0].values() }} {{ t.rows[1][0] }} {{ t.rows[0].n }}")).toBe('[1, 2] 2 1');

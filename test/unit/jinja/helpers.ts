@@ -1,5 +1,5 @@
 import { createRenderer } from '../../../src/compiler/jinja/index.js';
-import type { Renderer, RendererOptions, RenderNode, RenderResult } from '../../../src/compiler/jinja/index.js';
+import type { QueryTable, Renderer, RendererOptions, RenderNode, RenderResult } from '../../../src/compiler/jinja/index.js';
 import type { SourceFile } from '../../../src/project/types.js';
 
 export function file(path: string, contents: string): SourceFile {
@@ -8,8 +8,15 @@ export function file(path: string, contents: string): SourceFile {
 
 export const TARGET = { name: 'dev', type: 'postgres', schema: 'analytics', database: 'warehouse', dbname: 'warehouse', threads: 4 };
 
+/** A query result in the shape the renderer's queryRunner returns (text columns). */
+export function table(columns: readonly string[], rows: readonly (readonly unknown[])[]): QueryTable {
+  return { columns: columns.map((name) => ({ name, typeId: 25 })), rows, rowCount: rows.length };
+}
+
+/** A renderer; with a queryRunner it renders as at execution time (`execute` true). */
 export function makeRenderer(opts: Partial<RendererOptions> = {}): Renderer {
   return createRenderer({
+    ...(opts.queryRunner ? { execute: true } : {}),
     projectName: 'shop',
     macroFiles: [],
     docFiles: [],

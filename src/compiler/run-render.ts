@@ -1,0 +1,227 @@
+/**
+ * Execution-time rendering, as dbt does it: a node whose parse was dynamic (it read `execute` or
+ * asked the database) is rendered again right before it runs, with `execute` true and the live
+ * connection, after its parents were built.
+ *
+ * The bridge between synchronous Nunjucks and the asynchronous drivers is a replay: the render
+ * runs synchronously; the first statement it has no result for throws PendingQuery, which
+ * unwinds the render; the statement is run on the connection and the render starts again,
+ * answering every earlier statement from the results already fetched, in order. A render that
+ * makes k database calls therefore runs k + 1 times (each a fraction of a millisecond); nothing
+ * is run twice, the render shares the run's connection pool (and PGlite's single in-process
+ * database, which a worker thread could not reach), and no thread blocks. A node that makes no
+ * call is rendered once, exactly as at parse.
+ */
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { ProjectFiles } from '../project/types.js';
+import { plainRendererOptions } from './build-manifest.js';
+import { createRenderer } from './jinja/index.js';
+import { PendingQuery } from './jinja/render-state.js';
+import type { QueryTable, RenderNode, RenderOutcome, Renderer } from './jinja/types.js';
+import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
+import type { Manifest, ManifestNode } from './types.js';
+
+/** The one database call execution-time rendering needs (a WarehouseAdapter satisfies it). */
+export interface QueryPort {
+  queryTable(sql: string): Promise<QueryTable>;
+}
+
+export type RunRenderOutcome =
+  | { readonly ok: true; readonly node: ManifestNode; readonly queries: number; readonly logs: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export interface RunRenderer {
+  /** Render a node (and its dynamic hooks) against the live database; the node with its final SQL. */
+  render(node: ManifestNode): Promise<RunRenderOutcome>;
+}
+
+export interface RunRenderOptions {
+  readonly fullRefresh?: boolean;
+  readonly which?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Whether a node's relation exists (is_incremental()). */
+  readonly relationExists?: (node: RenderNode) => boolean;
+}
+
+/** Statements one render may run before it is considered a runaway loop. */
+const MAX_STATEMENTS = 10_000;
+
+const RELATIONAL = new Set(['model', 'seed', 'snapshot']);
+
+/** Placeholder lookup against the final manifest (relations, sources, ephemeral CTEs). */
+export function manifestLookup(manifest: Manifest): (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined {
+  const byName = new Map<string, ManifestNode>();
+  for (const n of Object.values(manifest.nodes)) {
+    if (!RELATIONAL.has(n.resource_type)) continue;
+    byName.set(`${n.package_name}.${n.name}`, n);
+    if (!byName.has(`.${n.name}`) || n.package_name === manifest.metadata.project_name) byName.set(`.${n.name}`, n);
+  }
+  const sources = new Map(Object.values(manifest.sources).map((s) => [`${s.source_name}.${s.name}`, s]));
+  return (kind, a, b) => {
+    if (kind === 'src') {
+      const s = sources.get(`${a}.${b}`);
+      return s ? { kind: 'relation', sql: s.relation_name } : undefined;
+    }
+    const n = byName.get(`${a}.${b}`) ?? byName.get(`.${b}`);
+    if (!n) return undefined;
+    if (n.config.materialized === 'ephemeral') return { kind: 'ephemeral', name: b, id: n.unique_id };
+    return n.relation_name ? { kind: 'relation', sql: n.relation_name } : undefined;
+  };
+}
+
+function renderNodeOf(n: ManifestNode): RenderNode {
+  return {
+    unique_id: n.unique_id,
+    name: n.name,
+    resource_type: n.resource_type,
+    package_name: n.package_name,
+    original_file_path: n.original_file_path,
+    database: n.database,
+    schema: n.schema,
+    alias: n.alias,
+    config: n.config as unknown as Record<string, unknown>,
+  };
+}
+
+/**
+ * Create the execution-time renderer for one run.
+ *
+ * @example
+ * const rr = createRunRenderer(files, manifest, adapter);
+ * const out = await rr.render(manifest.nodes['model.shop.obt_sales']);
+ * // out.ok && out.node.compiled_code === 'select "product_key", "name", ... from "db"."s"."dim_product"'
+ */
+export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: QueryPort, opts: RunRenderOptions = {}): RunRenderer {
+  const lookup = manifestLookup(manifest);
+  const resolve = (sql: string): string => resolvePlaceholders(sql, lookup);
+  const lookupInfo = (kind: 'ref' | 'source', a: string, b: string | null): { database: string; schema: string; identifier: string } | undefined => {
+    if (kind === 'source') {
+      const s = Object.values(manifest.sources).find((x) => x.source_name === a && x.name === b);
+      return s ? { database: s.database, schema: s.schema, identifier: s.identifier } : undefined;
+    }
+    const name = b ?? a;
+    const pkg = b === null ? null : a;
+    const n = Object.values(manifest.nodes).find(
+      (x) => RELATIONAL.has(x.resource_type) && x.name === name && (pkg === null || x.package_name === pkg),
+    );
+    return n ? { database: n.database, schema: n.schema, identifier: n.alias } : undefined;
+  };
+
+  // The statements of the render attempt in progress (attempts are synchronous: never interleaved).
+  let active: { memo: { sql: string; result: QueryTable }[]; cursor: number } | null = null;
+  const runner = (sql: string): QueryTable => {
+    const a = active;
+    if (a === null) throw new Error('query outside an execution-time render');
+    const resolved = resolve(sql);
+    const m = a.memo[a.cursor];
+    if (m !== undefined && m.sql === resolved) {
+      a.cursor++;
+      return m.result;
+    }
+    // A render that took another path than last time: forget what follows and ask again.
+    a.memo.length = a.cursor;
+    throw new PendingQuery(resolved);
+  };
+
+  let renderer: Renderer | undefined;
+  const getRenderer = (): Renderer =>
+    (renderer ??= createRenderer({
+      ...plainRendererOptions(files, opts.env ?? process.env, opts),
+      execute: true,
+      queryRunner: runner,
+      relationFor: lookupInfo,
+      ...(opts.relationExists ? { relationExists: opts.relationExists } : {}),
+    }));
+
+  /** Render with the replay bridge; database errors fail the render with the node's file. */
+  const drive = async (attempt: () => RenderOutcome, node: ManifestNode): Promise<{ outcome: RenderOutcome; queries: number }> => {
+    const memo: { sql: string; result: QueryTable }[] = [];
+    for (;;) {
+      active = { memo, cursor: 0 };
+      try {
+        return { outcome: attempt(), queries: memo.length };
+      } catch (e) {
+        if (!(e instanceof PendingQuery)) throw e;
+        if (memo.length >= MAX_STATEMENTS) {
+          return { outcome: failed(node, `rendering ran more than ${MAX_STATEMENTS} statements; is a macro looping?`), queries: memo.length };
+        }
+        try {
+          memo.push({ sql: e.sql, result: await db.queryTable(e.sql) });
+        } catch (dbError) {
+          const msg = dbError instanceof Error ? dbError.message : String(dbError);
+          return { outcome: failed(node, `a statement run while rendering failed: ${msg}\n  statement: ${e.sql.trim().slice(0, 300)}`), queries: memo.length };
+        }
+      } finally {
+        active = null;
+      }
+    }
+  };
+
+  const finish = (sql: string): string => {
+    const eph: string[] = [];
+    const out = resolvePlaceholders(sql, lookup, (id) => {
+      if (!eph.includes(id)) eph.push(id);
+    });
+    return injectCtes(
+      out,
+      eph.map((id) => {
+        const e = manifest.nodes[id];
+        return { name: e?.name ?? id, sql: e?.compiled_code ?? '' };
+      }),
+    );
+  };
+
+  return {
+    async render(node) {
+      const r = getRenderer();
+      const rn = renderNodeOf(node);
+      let queries = 0;
+      const logs: string[] = [];
+      const run = async (attempt: () => RenderOutcome): Promise<RenderOutcome> => {
+        const d = await drive(attempt, node);
+        queries += d.queries;
+        if (d.outcome.ok) for (const l of d.outcome.result.logs ?? []) logs.push(l.message);
+        return d.outcome;
+      };
+      let compiled = node.compiled_code;
+      if (node.strata.dynamic) {
+        const meta = node.test_metadata;
+        const attachedNode = node.attached_node ? manifest.nodes[node.attached_node] : undefined;
+        const attachedSource = node.attached_node ? manifest.sources[node.attached_node] : undefined;
+        const outcome = await run(() => {
+          const model = attachedSource
+            ? { kind: 'source' as const, source: attachedSource.source_name, table: attachedSource.name }
+            : attachedNode
+              ? { kind: 'ref' as const, name: attachedNode.name }
+              : undefined;
+          if (meta && model) {
+            return r.renderGenericTest(rn, meta.namespace ? `${meta.namespace}.${meta.name}` : meta.name, meta.kwargs, model);
+          }
+          return r.render(rn, node.raw_code);
+        });
+        if (!outcome.ok) return { ok: false, diagnostics: outcome.diagnostics };
+        compiled = finish(outcome.result.sql);
+      }
+      let config = node.config;
+      for (const key of ['pre_hook', 'post_hook'] as const) {
+        const templates = node.strata.raw_hooks?.[key];
+        if (!templates) continue;
+        const rendered: string[] = [];
+        for (const t of templates) {
+          const outcome = await run(() => r.render(rn, t));
+          if (!outcome.ok) return { ok: false, diagnostics: outcome.diagnostics };
+          rendered.push(finish(outcome.result.sql));
+        }
+        config = { ...config, [key]: rendered };
+      }
+      return { ok: true, node: { ...node, compiled_code: compiled, config }, queries, logs };
+    },
+  };
+}
+
+function failed(node: ManifestNode, message: string): RenderOutcome {
+  return {
+    ok: false,
+    diagnostics: [{ code: 'render-error', severity: 'error', message, file: node.original_file_path, node: node.unique_id }],
+  };
+}
