@@ -82,7 +82,9 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     return renderer;
   };
 
-  const libraryFiles = Object.fromEntries([...files.macros, ...files.docs].map((f) => [f.path, f.hash]));
+  const libraryFiles = Object.fromEntries(
+    [...files.macros, ...files.docs, ...(files.packages ?? []).flatMap((p) => p.macros)].map((f) => [f.path, f.hash]),
+  );
   const prev = opts.cache?.version === RENDER_CACHE_VERSION ? opts.cache : undefined;
   const libraryUnchanged = prev !== undefined && stableJson(prev.libraryFiles) === stableJson(libraryFiles);
   let library: Library | undefined = libraryUnchanged ? prev.library : undefined;
@@ -342,7 +344,19 @@ export function plainRendererOptions(
     cliVars: files.cliVars,
     env: { ...env },
     flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
+    packages: (files.packages ?? []).map((p) => ({ name: p.name, macroFiles: p.macros, vars: p.config.vars })),
+    dispatch: dispatchConfig(files.config.raw['dispatch']),
   };
+}
+
+/** The project file's `dispatch:` list, keeping well-formed entries. */
+function dispatchConfig(raw: unknown): { macro_namespace: string; search_order: string[] }[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((d: unknown) => {
+    const e = d as { macro_namespace?: unknown; search_order?: unknown } | null;
+    if (typeof e?.macro_namespace !== 'string' || !Array.isArray(e.search_order)) return [];
+    return [{ macro_namespace: e.macro_namespace, search_order: e.search_order.map(String) }];
+  });
 }
 
 /** Renders project-level hooks as dbt's `operation` nodes: Jinja allowed, refs resolved. */

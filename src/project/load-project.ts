@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
+import { packagesFile, readInstalledPackages } from './packages.js';
 import { CompileError, DiagnosticBag } from '../diagnostics/index.js';
 import type { Env } from './env-var.js';
 import { discoverFiles } from './discover.js';
@@ -44,7 +47,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectFile
   const config = await readProjectConfig(root, env, bag);
   if (!config) throw failure(bag);
 
-  const [target, files] = await Promise.all([
+  const [target, files, packages] = await Promise.all([
     resolveTarget(
       {
         root,
@@ -56,6 +59,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectFile
       bag,
     ),
     discoverFiles(root, config),
+    readInstalledPackages(root, config, env, bag, declaredPackages(root)),
   ]);
 
   // Parsing YAML dominates warm loads of big projects, so parsed files are cached by content.
@@ -96,8 +100,21 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectFile
     analyses: files.analyses,
     seeds: files.seeds,
     schemaFiles,
+    ...(packages.length ? { packages } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** How many packages packages.yml / dependencies.yml lists (0 when there is none or it is unreadable). */
+function declaredPackages(root: string): number {
+  const f = packagesFile(root);
+  if (!f) return 0;
+  try {
+    const doc = YAML.parse(readFileSync(f, 'utf8')) as { packages?: unknown } | null;
+    return Array.isArray(doc?.packages) ? doc.packages.length : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function failure(bag: DiagnosticBag): CompileError {

@@ -192,6 +192,18 @@ export interface SchemaFile {
 }
 
 /** Everything the compiler needs, read from disk once. */
+/** An installed package (a project under dbt_packages/); file paths are relative to the root project. */
+export interface PackageFiles {
+  readonly name: string;
+  /** Its directory relative to the root project, e.g. 'dbt_packages/dbt_utils'. */
+  readonly dir: string;
+  readonly config: ProjectConfig;
+  readonly macros: readonly SourceFile[];
+  readonly docs: readonly SourceFile[];
+  readonly models: readonly SourceFile[];
+  readonly seeds: readonly SeedFile[];
+}
+
 export interface ProjectFiles {
   /** Absolute project root. */
   readonly root: string;
@@ -210,6 +222,8 @@ export interface ProjectFiles {
   readonly analyses: readonly SourceFile[];
   readonly seeds: readonly SeedFile[];
   readonly schemaFiles: readonly SchemaFile[];
+  /** Installed packages (dbt_packages/), in directory order. */
+  readonly packages?: readonly PackageFiles[];
   /** Non-fatal diagnostics found while loading (unknown keys, ...), for the CLI to show. */
   readonly warnings?: readonly Diagnostic[];
 }

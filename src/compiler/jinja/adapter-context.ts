@@ -28,6 +28,8 @@ export interface AdapterContextInput {
   readonly engine: Engine;
   readonly options: RendererOptions;
   readonly dispatch: (name: string, namespace: string | null) => unknown;
+  readonly searchOrder: (namespace: string | null) => readonly string[];
+  readonly packageExists: (name: string) => boolean;
   readonly dispatchCandidates: () => Iterable<string>;
 }
 
@@ -106,9 +108,13 @@ export function adapterContext(input: AdapterContextInput): Record<string, unkno
       const fn = input.dispatch(name, typeof ns === 'string' ? ns : null);
       if (fn === undefined) {
         const hint = didYouMean(`default__${name}`, input.dispatchCandidates());
-        throw failure(s, 'undefined-macro', `adapter.dispatch('${name}'${typeof ns === 'string' ? `, '${ns}'` : ''}) found neither 'postgres__${name}' nor 'default__${name}'`, {
-          ...(hint === undefined ? {} : { hint }),
-        });
+        const order = input.searchOrder(typeof ns === 'string' ? ns : null);
+        throw failure(
+          s,
+          'undefined-macro',
+          `adapter.dispatch('${name}'${typeof ns === 'string' ? `, '${ns}'` : ''}) found neither 'postgres__${name}' nor 'default__${name}'${order.length ? ` in ${order.map((o) => `'${o}'`).join(', ')}` : ''}`,
+          { hint: hint ?? (typeof ns === 'string' && !input.packageExists(ns) ? `package '${ns}' is not installed: add it to packages.yml and run \`strata deps\`` : 'define one of them in a macro file') },
+        );
       }
       return fn;
     },

@@ -24,6 +24,8 @@ export interface StaticGlobalsInput {
   readonly docs: Readonly<Record<string, DocBlock>>;
   /** Find `name` by dispatch rules; undefined when missing. */
   readonly dispatch: (name: string, namespace: string | null) => unknown;
+  readonly searchOrder: (namespace: string | null) => readonly string[];
+  readonly packageExists: (name: string) => boolean;
   readonly dispatchCandidates: () => Iterable<string>;
   readonly now?: () => Date;
 }
@@ -35,10 +37,22 @@ function lookupVar(options: RendererOptions, pkg: string, name: string): { found
   if (isPlainObject(scoped) && Object.prototype.hasOwnProperty.call(scoped, name)) {
     return { found: true, value: scoped[name] };
   }
-  if (Object.prototype.hasOwnProperty.call(options.projectVars, name) && name !== pkg) {
+  if (Object.prototype.hasOwnProperty.call(options.projectVars, name) && name !== pkg && !isPackageScope(options, name)) {
     return { found: true, value: options.projectVars[name] };
   }
+  // a package's own project file vars are defaults for that package's nodes
+  const own = options.packages?.find((p) => p.name === pkg)?.vars;
+  if (own !== undefined) {
+    const nested = own[pkg];
+    if (isPlainObject(nested) && Object.prototype.hasOwnProperty.call(nested, name)) return { found: true, value: nested[name] };
+    if (Object.prototype.hasOwnProperty.call(own, name) && name !== pkg) return { found: true, value: own[name] };
+  }
   return { found: false, value: undefined };
+}
+
+/** `vars: {dbt_utils: {...}}` in the root project is a scope, not a var named dbt_utils. */
+function isPackageScope(options: RendererOptions, name: string): boolean {
+  return name === options.projectName || (options.packages ?? []).some((p) => p.name === name);
 }
 
 export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown> {
@@ -158,6 +172,17 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
       return Array.from({ length: Number.isFinite(n) ? n : 0 }, (_, i) => ls.map((l) => l[i]));
     },
     set: (xs: unknown) => [...new Set(Array.isArray(xs) ? xs : [])],
+    range: (...args: unknown[]): number[] => {
+      const n = args.map(Number);
+      const [start, stop, step] = n.length === 1 ? [0, n[0] ?? 0, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? 1];
+      if (step === 0) throw new Error('range() arg 3 must not be zero');
+      const out: number[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+        if (out.length >= 1_000_000) throw new Error('range() is limited to 1,000,000 items');
+        out.push(i);
+      }
+      return out;
+    },
     dict: namespace,
     namespace,
     flags: {
@@ -170,7 +195,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     run_started_at: new PyDatetime(now()),
     modules: { datetime: datetimeModule(now), re: reModule() },
     graph: { nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} },
-    ...adapterContext({ engine, options, dispatch: input.dispatch, dispatchCandidates: input.dispatchCandidates }),
+    ...adapterContext(input),
     doc,
   };
 }

@@ -2,6 +2,7 @@
  * Jinja filters and tests dbt users rely on that Nunjucks lacks or implements differently
  * (`map`, `selectattr('x', 'equalto', 1)`, `unique`, `as_bool`, `tojson`, `is none`, ...).
  */
+import { Relation } from './relation.js';
 import YAML from 'yaml';
 import { splitArgs, arg } from './call-args.js';
 import { isPlainObject, pyStr } from './python-methods.js';
@@ -39,7 +40,7 @@ export const JINJA_TESTS: Record<string, Test> = {
   float: (v) => typeof v === 'number' && !Number.isInteger(v),
   number: (v) => typeof v === 'number',
   string: (v) => typeof v === 'string',
-  mapping: (v) => isPlainObject(v),
+  mapping: (v) => isPlainObject(v) || v instanceof Relation,
   sequence: (v) => Array.isArray(v) || typeof v === 'string',
   iterable: (v) => Array.isArray(v) || typeof v === 'string' || isPlainObject(v),
   callable: (v) => typeof v === 'function',
@@ -84,10 +85,10 @@ export function jinjaFilters(): Record<string, Filter> {
       const c = splitArgs(raw);
       const attribute = c.kwargs['attribute'];
       const list = toList(value);
-      if (typeof attribute === 'string') {
+      if (attribute !== undefined && attribute !== null) {
         const def = c.kwargs['default'];
         return list.map((x) => {
-          const a = attr(x, attribute);
+          const a = attr(x, String(attribute));
           return a === undefined ? def : a;
         });
       }

@@ -175,6 +175,46 @@ function makeCompileFilteredFor(compileFor: Emitter): Emitter {
   };
 }
 
+/** Python truthiness for conditions and `and` / `or` / `not` (`[]` and `{}` are false). */
+function installTruthiness(c: EmitCompiler): void {
+  c['compileIf'] = function (this: EmitCompiler, node: NjNode & Record<string, unknown>, frame: unknown) {
+    this._emit('if(runtime.truthy(');
+    this._compileExpression(node['cond'] as NjNode, frame);
+    this._emitLine(')) {');
+    (this['_withScopedSyntax'] as (f: () => void) => void).call(this, () => this.compile(node['body'] as NjNode, frame));
+    if (node['else_']) {
+      this._emitLine('}\nelse {');
+      (this['_withScopedSyntax'] as (f: () => void) => void).call(this, () => this.compile(node['else_'] as NjNode, frame));
+    }
+    this._emitLine('}');
+  };
+  c['compileInlineIf'] = function (this: EmitCompiler, node: NjNode & Record<string, unknown>, frame: unknown) {
+    this._emit('(runtime.truthy(');
+    this.compile(node['cond'] as NjNode, frame);
+    this._emit(') ? ');
+    this.compile(node['body'] as NjNode, frame);
+    this._emit(' : ');
+    if (node['else_'] !== null) this.compile(node['else_'] as NjNode, frame);
+    else this._emit('undefined');
+    this._emit(')');
+  };
+  c['compileNot'] = function (this: EmitCompiler, node: NjNode & Record<string, unknown>, frame: unknown) {
+    this._emit('!runtime.truthy(');
+    this.compile(node['target'] as NjNode, frame);
+    this._emit(')');
+  };
+  const logical = (fn: string) =>
+    function (this: EmitCompiler, node: NjNode & Record<string, unknown>, frame: unknown) {
+      this._emit(`runtime.${fn}(`);
+      this.compile(node['left'] as NjNode, frame);
+      this._emit(', function () { return ');
+      this.compile(node['right'] as NjNode, frame);
+      this._emit('; })');
+    };
+  c['compileAnd'] = logical('pyAnd');
+  c['compileOr'] = logical('pyOr');
+}
+
 /**
  * Install the emitters on one compiler instance. `compileLiteral` learns the placeholder the
  * filtered for-loop uses for its pre-filtered iterable.
@@ -186,6 +226,7 @@ export function installJinjaEmitters(c: EmitCompiler): void {
     if (typeof emit === 'function') (emit as () => void)();
     else baseLiteral.call(this, node, frame);
   };
+  installTruthiness(c);
   c['compileSlice'] = compileSlice;
   c['compileLoopControl'] = compileLoopControl;
   c['compilePair'] = compilePair;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../diagnostics/index.js';
-import { BUILTIN_MACRO_FILES } from './builtin-macros.js';
+import { BUILTIN_MACRO_FILES, INTERNAL_PACKAGES } from './builtin-macros.js';
 import { jinjaSyntaxDiagnostic } from './syntax-errors.js';
 import { compileAst, Frame, njNodes, parseTemplate, type NjExtension, type NjNode } from './nunjucks-internals.js';
 import { currentPosition, failure, MacroReturn, PendingQuery, RenderFailure } from './render-state.js';
@@ -23,12 +23,26 @@ export class MacroNamespace {
 export interface MacroRegistry {
   readonly macros: MacroInfo[];
   readonly diagnostics: Diagnostic[];
-  /** package -> name -> wrapped macro. */
+  /** package -> name -> wrapped macro (internal packages included). */
   readonly byPackage: Map<string, Map<string, MacroFn>>;
-  /** Unqualified names: project macros first, then built-ins. */
-  readonly unqualified: Map<string, MacroFn>;
+  /** `dbt_utils`, `dbt`, `<root project>`, ...: attribute bags for qualified calls. */
   readonly namespaces: Map<string, MacroNamespace>;
-  dispatch(name: string, namespace: string | null): MacroFn | undefined;
+  /**
+   * An unqualified macro as dbt resolves it: the node's own package, then the root project, then
+   * the package of the file making the call, then dbt's internal packages.
+   */
+  resolve(name: string, nodePackage: string, callerPackage: string | null): MacroFn | undefined;
+  /** `adapter.dispatch(name, namespace)`: `postgres__` then `default__`, per package of the search order. */
+  dispatch(name: string, namespace: string | null, nodePackage: string, callerPackage: string | null): MacroFn | undefined;
+  /** The search order dispatch uses for a namespace (for diagnostics). */
+  searchOrder(namespace: string | null): readonly string[];
+  /** Every macro name (for did-you-mean). */
+  names(): Iterable<string>;
+}
+
+export interface MacroPackage {
+  readonly name: string;
+  readonly files: readonly { readonly path: string; readonly contents: string }[];
 }
 
 interface LoadInput {
@@ -36,7 +50,12 @@ interface LoadInput {
   readonly env: unknown;
   readonly extensions: readonly NjExtension[];
   readonly projectName: string;
+  /** The root project's macro files. */
   readonly files: readonly { readonly path: string; readonly contents: string }[];
+  /** Installed packages' macro files. */
+  readonly packages?: readonly MacroPackage[];
+  /** The root project's `dispatch:` config. */
+  readonly dispatch?: readonly { readonly macro_namespace: string; readonly search_order: readonly string[] }[];
 }
 
 function offsetOf(src: string, line0: number, col0: number): number {
@@ -100,17 +119,18 @@ function wrapMacro(engine: Engine, qualified: string, fn: MacroFn): MacroFn {
   };
 }
 
-/** Compile and define every macro of the project and the built-ins. */
+/** Compile and define every macro of the project, its packages and the built-ins. */
 export function loadMacros(input: LoadInput): MacroRegistry {
   const { engine } = input;
   const macros: MacroInfo[] = [];
   const diagnostics: Diagnostic[] = [];
   const byPackage = new Map<string, Map<string, MacroFn>>();
-  const unqualified = new Map<string, MacroFn>();
   const firstDefinition = new Map<string, MacroInfo>();
+  const internal = new Set<string>(INTERNAL_PACKAGES);
 
   const files = [
     ...input.files.map((f) => ({ ...f, package: input.projectName, builtin: false })),
+    ...(input.packages ?? []).flatMap((p) => p.files.map((f) => ({ ...f, package: p.name, builtin: false }))),
     ...BUILTIN_MACRO_FILES.map((f) => ({ path: f.path, contents: f.contents, package: f.package, builtin: true })),
   ];
   for (const file of files) {
@@ -122,12 +142,18 @@ export function loadMacros(input: LoadInput): MacroRegistry {
       continue;
     }
     const defs = (ast.children ?? []).filter((n) => n instanceof njNodes.Macro);
-    const root = compileAst(ast, file.path);
+    let root;
+    try {
+      root = compileAst(ast, file.path);
+    } catch (e) {
+      diagnostics.push(jinjaSyntaxDiagnostic(e, file.path, 1, file.contents));
+      continue;
+    }
     const context = new RenderContext(input.env);
     const frame = new Frame();
     frame.topLevel = true;
     let loadError: unknown = null;
-    root(input.env, context, frame, createRuntime(engine, { file: file.path }), (err) => {
+    root(input.env, context, frame, createRuntime(engine, { file: file.path, package: file.package }), (err) => {
       loadError = err;
     });
     if (loadError !== null) {
@@ -173,7 +199,6 @@ export function loadMacros(input: LoadInput): MacroRegistry {
       const wrapped = wrapMacro(engine, qualified, raw as MacroFn);
       context.ctx[name] = wrapped;
       pkgMacros.set(name, wrapped);
-      if (!unqualified.has(name)) unqualified.set(name, wrapped);
     }
   }
 
@@ -183,18 +208,50 @@ export function loadMacros(input: LoadInput): MacroRegistry {
     for (const [name, fn] of fns) ns[name] = fn;
     namespaces.set(pkg, ns);
   }
-  const strataNs = namespaces.get('strata');
-  if (strataNs !== undefined && !namespaces.has('dbt')) namespaces.set('dbt', strataNs);
 
-  const dispatch = (name: string, namespace: string | null): MacroFn | undefined => {
-    const order = [input.projectName, ...(namespace ? [namespace] : []), 'dbt_utils', 'strata'];
-    for (const prefix of ['postgres__', 'default__']) {
-      for (const pkg of order) {
+  const root = input.projectName;
+  const resolve = (name: string, nodePackage: string, callerPackage: string | null): MacroFn | undefined => {
+    if (nodePackage !== root && !internal.has(nodePackage)) {
+      const local = byPackage.get(nodePackage)?.get(name);
+      if (local) return local;
+    }
+    const fromRoot = byPackage.get(root)?.get(name);
+    if (fromRoot) return fromRoot;
+    if (callerPackage !== null && callerPackage !== root) {
+      const fromCaller = byPackage.get(callerPackage)?.get(name);
+      if (fromCaller) return fromCaller;
+    }
+    for (const pkg of INTERNAL_PACKAGES) {
+      const fn = byPackage.get(pkg)?.get(name);
+      if (fn) return fn;
+    }
+    return undefined;
+  };
+
+  const orders = new Map<string, readonly string[]>();
+  for (const d of input.dispatch ?? []) orders.set(d.macro_namespace, d.search_order);
+  const searchOrder = (namespace: string | null): readonly string[] =>
+    namespace === null ? [] : (orders.get(namespace) ?? [namespace]);
+
+  const dispatch = (name: string, namespace: string | null, nodePackage: string, callerPackage: string | null): MacroFn | undefined => {
+    if (namespace === null) {
+      for (const prefix of ADAPTER_PREFIXES) {
+        const fn = resolve(prefix + name, nodePackage, callerPackage);
+        if (fn) return fn;
+      }
+      return undefined;
+    }
+    for (const pkg of searchOrder(namespace)) {
+      for (const prefix of ADAPTER_PREFIXES) {
         const fn = byPackage.get(pkg)?.get(prefix + name);
-        if (fn !== undefined) return fn;
+        if (fn) return fn;
       }
     }
     return undefined;
   };
-  return { macros, diagnostics, byPackage, unqualified, namespaces, dispatch };
+  const names = (): Iterable<string> => new Set([...byPackage.values()].flatMap((m) => [...m.keys()]));
+  return { macros, diagnostics, byPackage, namespaces, resolve, dispatch, searchOrder, names };
 }
+
+/** dbt-postgres's adapter macro prefixes, most specific first. */
+const ADAPTER_PREFIXES = ['postgres__', 'default__'] as const;

@@ -177,7 +177,14 @@ function patchCompiler(c: CompilerInstance): void {
         }
       } else {
         this._emit(`${this.buffer} += runtime.suppressValue(`);
-        emitStrict(this, child, frame);
+        const expr = child as NjNode;
+        const name = expr.value;
+        if (isSymbol(expr) && typeof name === 'string' && !isLocal(frame, name)) {
+          // printing an unset name renders nothing, as in dbt (a warning when it is in the node's own file)
+          this._emit(`runtime.printLookup(context, frame, ${JSON.stringify(name)}, ${expr.lineno}, ${expr.colno})`);
+        } else {
+          emitStrict(this, child, frame);
+        }
         this._emit(');\n');
       }
     }

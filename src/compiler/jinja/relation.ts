@@ -53,6 +53,45 @@ export class Relation {
     return this.type === 'view';
   }
 
+  get is_materialized_view(): boolean {
+    return this.type === 'materialized_view';
+  }
+
+  /** Ephemeral models print as CTE names only after placeholders are resolved: never a CTE here. */
+  get is_cte(): boolean {
+    return false;
+  }
+
+  /** dbt relations are mappings; packages test `obj.get('metadata', {}).get('type')` to recognise one. */
+  get metadata(): Record<string, unknown> {
+    return { type: 'PostgresRelation' };
+  }
+
+  get path(): Record<string, unknown> {
+    return { database: this.database, schema: this.schema, identifier: this.identifier };
+  }
+
+  get(key: unknown, fallback: unknown = null): unknown {
+    switch (String(key)) {
+      case 'metadata':
+        return this.metadata;
+      case 'path':
+        return this.path;
+      case 'database':
+      case 'schema':
+      case 'identifier':
+        return this[String(key) as 'database' | 'schema' | 'identifier'];
+      case 'type':
+        return this.type;
+      default:
+        return fallback;
+    }
+  }
+
+  without_identifier(): Relation {
+    return new Relation({ kind: 'literal' }, { database: this.database, schema: this.schema, identifier: '' }, this.type);
+  }
+
   render(): string {
     return this.toString();
   }
@@ -65,9 +104,15 @@ export class Relation {
     return parts.map(quoteIdent).join('.');
   }
 
-  /** Placeholders always render fully qualified; include() keeps the same relation. */
-  include(): Relation {
-    return this;
+  /**
+   * `include(database=False)`: a literal relation prints without the excluded parts; a
+   * ref/source placeholder always resolves fully qualified (valid on PostgreSQL).
+   */
+  include(...raw: unknown[]): Relation {
+    if (this.target.kind !== 'literal') return this;
+    const c = splitArgs(raw);
+    const keep = (k: 'database' | 'schema' | 'identifier', i: number): string => (arg(c, i, k, true) === false ? '' : this[k]);
+    return new Relation({ kind: 'literal' }, { database: keep('database', 0), schema: keep('schema', 1), identifier: keep('identifier', 2) }, this.type);
   }
 
   quote(): Relation {
@@ -88,8 +133,9 @@ export class Relation {
     if (isPlainObject(path)) {
       const next = { ...info };
       for (const k of ['database', 'schema', 'identifier'] as const) {
-        const v = path[k];
-        if (typeof v === 'string' && v !== info[k]) {
+        if (!(k in path)) continue;
+        const v = path[k] === null || path[k] === undefined ? '' : String(path[k]);
+        if (v !== info[k]) {
           next[k] = v;
           changed = true;
         }

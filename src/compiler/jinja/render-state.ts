@@ -10,6 +10,8 @@ import type { RenderNode } from './types.js';
 export interface TemplateFile {
   /** Project-relative path of a macro file, or null for the node's own file. */
   readonly file: string | null;
+  /** Package the file belongs to (null: the node's own file, whose package is the node's). */
+  readonly package?: string | null;
 }
 
 export interface Position {
@@ -50,6 +52,8 @@ export interface RenderState {
   dynamic: boolean;
   /** SQL run by `statement('main')` during this render. */
   readonly mainSql: string[];
+  /** Undefined names already warned about in this render. */
+  readonly warnedUndefined: Set<string>;
 }
 
 export function newRenderState(node: RenderNode): RenderState {
@@ -73,6 +77,7 @@ export function newRenderState(node: RenderNode): RenderState {
     cache: {},
     dynamic: false,
     mainSql: [],
+    warnedUndefined: new Set(),
   };
 }
 

@@ -9,6 +9,7 @@ import { keywordArgs } from './call-args.js';
 import { staticGlobals } from './context-globals.js';
 import { ALL_EXTENSIONS } from './extensions.js';
 import { JINJA_TESTS, jinjaFilters } from './filters.js';
+import { INTERNAL_PACKAGES } from './builtin-macros.js';
 import { loadMacros } from './macro-registry.js';
 import { compileTemplate, Frame, nunjucks, parseTemplate, type NjExtension, type RootFn } from './nunjucks-internals.js';
 import { Relation } from './relation.js';
@@ -62,7 +63,7 @@ export function createRenderer(options: RendererOptions): Renderer {
   let statics: Record<string, unknown> = {};
   const engine: Engine = {
     state: null,
-    lookupGlobal(name: string): unknown {
+    lookupGlobal(name: string, filePackage: string | null): unknown {
       const s = engine.state;
       switch (name) {
         case 'this':
@@ -86,12 +87,17 @@ export function createRenderer(options: RendererOptions): Renderer {
         default:
           break;
       }
+      if (registry === undefined) return statics[name];
+      const nodePackage = s?.node.package_name ?? options.projectName;
+      // the project's and packages' own macros may override dbt's context functions (ref, source, ...)
+      const own = registry.resolve(name, nodePackage, filePackage);
+      if (own !== undefined && !isInternal(own)) return own;
       const g = statics[name];
       if (g !== undefined) return g;
-      return registry?.unqualified.get(name) ?? registry?.namespaces.get(name);
+      return own ?? registry.namespaces.get(name) ?? (name === options.projectName ? registry.namespaces.get(name) : undefined);
     },
     knownNames(): Iterable<string> {
-      return [...Object.keys(statics), ...(registry?.unqualified.keys() ?? []), 'this', 'model', 'target'];
+      return [...Object.keys(statics), ...(registry?.names() ?? []), ...(registry?.namespaces.keys() ?? []), 'this', 'model', 'target'];
     },
   };
 
@@ -101,15 +107,41 @@ export function createRenderer(options: RendererOptions): Renderer {
       engine,
       options,
       docs: docsResult.docs,
-      dispatch: (name, ns) => registry?.dispatch(name, ns),
+      dispatch: (name, ns) => {
+        const s = engine.state;
+        const nodePackage = s?.node.package_name ?? options.projectName;
+        const top = s?.stack[s.stack.length - 1]?.name;
+        const caller = top === undefined ? null : top.slice(0, top.indexOf('.'));
+        return registry?.dispatch(name, ns, nodePackage, caller);
+      },
+      searchOrder: (ns) => registry?.searchOrder(ns) ?? [],
+      packageExists: (name) => registry?.namespaces.has(name) === true,
       dispatchCandidates: () => [...(registry?.macros.map((m) => m.name) ?? [])],
     }),
     ref: relations.ref,
     source: relations.source,
     config: relations.config,
     is_incremental: relations.is_incremental,
+    // dbt's originals, for projects that override ref/source with their own macros
+    builtins: { ref: relations.ref, source: relations.source, config: relations.config },
+    render: (text: unknown): string => {
+      const s = engine.state;
+      return s === null ? pyStr(text) : renderText(pyStr(text), s.node);
+    },
   });
-  registry = loadMacros({ engine, env, extensions, projectName: options.projectName, files: options.macroFiles });
+  registry = loadMacros({
+    engine,
+    env,
+    extensions,
+    projectName: options.projectName,
+    files: options.macroFiles,
+    packages: (options.packages ?? []).map((p) => ({ name: p.name, files: p.macroFiles })),
+    ...(options.dispatch ? { dispatch: options.dispatch } : {}),
+  });
+  const internalFns = new Set<unknown>(
+    INTERNAL_PACKAGES.flatMap((p) => [...(registry?.byPackage.get(p)?.values() ?? [])]),
+  );
+  const isInternal = (fn: unknown): boolean => internalFns.has(fn);
   const nodeRuntime = createRuntime(engine, { file: null });
 
   const run = (node: RenderNode, source: string, body: (s: RenderState) => string): RenderOutcome => {
@@ -148,13 +180,23 @@ export function createRenderer(options: RendererOptions): Renderer {
     return out.endsWith('\n') ? out.slice(0, -1) : out;
   };
 
+  // A generic test argument `ref('x')` or `{{ source('s', 't') }}` arrives as the Relation itself
+  // (dbt renders test arguments natively); any other Jinja in a string renders to text.
+  const RELATION_ARG = /^\s*(?:\{\{\s*)?(ref|source)\s*\(((?:\s*(?:'[^']*'|"[^"]*")\s*,?)*)\)\s*(?:\}\}\s*)?$/s;
   const renderKwarg = (value: unknown, node: RenderNode): unknown => {
     if (typeof value === 'string') {
-      if (/^\s*(ref|source)\s*\(.*\)\s*$/s.test(value)) return renderText(`{{ ${value} }}`, node);
+      const m = RELATION_ARG.exec(value);
+      if (m) {
+        const args = [...(m[2] ?? '').matchAll(/'([^']*)'|"([^"]*)"/g)].map((x) => x[1] ?? x[2] ?? '');
+        return m[1] === 'ref' ? relations.ref(...args) : relations.source(...args);
+      }
       if (value.includes('{{') || value.includes('{%')) return renderText(value, node);
       return value;
     }
     if (Array.isArray(value)) return value.map((v) => renderKwarg(v, node));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderKwarg(v, node)]));
+    }
     return value;
   };
 
@@ -174,8 +216,8 @@ export function createRenderer(options: RendererOptions): Renderer {
         const macroName = `test_${dot >= 0 ? testName.slice(dot + 1) : testName}`;
         const fn =
           pkg !== null
-            ? registry?.byPackage.get(pkg === 'dbt' ? 'strata' : pkg)?.get(macroName)
-            : registry?.unqualified.get(macroName);
+            ? registry?.byPackage.get(pkg)?.get(macroName)
+            : registry?.resolve(macroName, node.package_name, null);
         if (fn === undefined) {
           const known = (registry?.macros ?? []).filter((m) => m.name.startsWith('test_')).map((m) => m.name.slice(5));
           throw new RenderFailure({

@@ -110,7 +110,33 @@ export function unpackItem(value: unknown, i: number, n: number): unknown {
 
 /** The items of a `{% for … if cond %}` loop that pass `cond`. */
 export function loopFilter(arr: unknown, keep: (item: unknown) => unknown): unknown[] {
-  return toList(arr).filter((item) => Boolean(keep(item)));
+  return toList(arr).filter((item) => truthy(keep(item)));
+}
+
+/**
+ * Python truthiness: `None`, `False`, `0`, `''`, `[]`, `{}` and empty result tables are false.
+ *
+ * @example truthy([]) // false
+ */
+export function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '' || Number.isNaN(v)) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') {
+    if (isPlainObject(v)) return Object.keys(v).some((k) => k !== '__keywords');
+    const len = (v as { length?: unknown }).length;
+    if (typeof len === 'number') return len > 0;
+  }
+  return true;
+}
+
+/** Python `a and b` (b evaluated only when a is true). */
+export function pyAnd(a: unknown, b: () => unknown): unknown {
+  return truthy(a) ? b() : a;
+}
+
+/** Python `a or b` (b evaluated only when a is false). */
+export function pyOr(a: unknown, b: () => unknown): unknown {
+  return truthy(a) ? a : b();
 }
 
 /** `loop.cycle('odd', 'even')` at iteration `i`. */
@@ -144,6 +170,9 @@ export const PYTHON_RUNTIME = {
   setAttr,
   unpackItem,
   loopFilter,
+  truthy,
+  pyAnd,
+  pyOr,
   loopCycle,
   pyKey,
   fromIterator,

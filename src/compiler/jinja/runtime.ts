@@ -23,7 +23,7 @@ export interface Engine {
   /** The render in progress (null while macro files load). */
   state: RenderState | null;
   /** Globals, per-render values and macros, after frame and template context. */
-  lookupGlobal(name: string): unknown;
+  lookupGlobal(name: string, filePackage: string | null): unknown;
   /** Names offered in did-you-mean hints. */
   knownNames(): Iterable<string>;
 }
@@ -77,12 +77,16 @@ export function requireState(engine: Engine): RenderState {
  * @example createRuntime(engine, { file: 'macros/cents.sql' })
  */
 export function createRuntime(engine: Engine, file: TemplateFile): Record<string, unknown> {
+  // Frame first (arguments, loop and set variables), then dbt's macro resolution (which lets a
+  // project override a package's or dbt's macro even inside that package's own file), then the
+  // file's own top level.
+  const filePackage = file.package ?? null;
   const lookup = (context: TemplateContext, frame: NjFrame, name: string): unknown => {
     const v = frame.lookup(name);
     if (v !== undefined) return v;
-    const c = context.ctx[name];
-    if (c !== undefined) return c;
-    return engine.lookupGlobal(name);
+    const g = engine.lookupGlobal(name, filePackage);
+    if (g !== undefined) return g;
+    return context.ctx[name];
   };
 
   const overrides = {
@@ -98,6 +102,25 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
         pos: toPosition(state, file, line, col),
         ...(hint === undefined ? {} : { hint }),
       });
+    },
+
+    printLookup(context: TemplateContext, frame: NjFrame, name: string, line: number, col: number): unknown {
+      const v = lookup(context, frame, name);
+      if (v !== undefined) return v;
+      const state = engine.state;
+      if (state !== null && file.file === null && !state.warnedUndefined.has(name)) {
+        state.warnedUndefined.add(name);
+        const hint = didYouMean(name, engine.knownNames());
+        state.warnings.push({
+          code: 'undefined-variable',
+          severity: 'warning',
+          message: `'${name}' is undefined and renders as nothing`,
+          ...toPosition(state, file, line, col),
+          node: state.node.unique_id,
+          ...(hint === undefined ? {} : { hint }),
+        });
+      }
+      return '';
     },
 
     callAt(line: number, col: number, fn: unknown, name: string, context: unknown, args: unknown[]): unknown {

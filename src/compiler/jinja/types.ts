@@ -124,12 +124,24 @@ export interface QueryTable {
  */
 export type QueryRunner = (sql: string) => QueryTable;
 
+/** An installed package as the renderer needs it. */
+export interface RenderPackage {
+  readonly name: string;
+  readonly macroFiles: readonly SourceFile[];
+  /** Vars from the package's own project file (defaults for its nodes). */
+  readonly vars: Readonly<Record<string, unknown>>;
+}
+
 export interface RendererOptions {
   readonly projectName: string;
   /** User macro files; their `{% macro %}`, `{% test %}` and `{% materialization %}` blocks. */
   readonly macroFiles: readonly SourceFile[];
   /** `.md` files with `{% docs name %}` blocks. */
   readonly docFiles: readonly SourceFile[];
+  /** Installed packages: their macro files (paths relative to the root project) and vars. */
+  readonly packages?: readonly RenderPackage[];
+  /** The root project's `dispatch:` config (search orders per macro namespace). */
+  readonly dispatch?: readonly { readonly macro_namespace: string; readonly search_order: readonly string[] }[];
   /** `target` as templates see it (see targetContext in project/types.ts). */
   readonly target: Readonly<Record<string, unknown>>;
   /** Project vars (may be nested per package as dbt allows) and --vars (override). */
