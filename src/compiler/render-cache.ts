@@ -1,5 +1,6 @@
+import { createHash, hash } from 'node:crypto';
+import { BUILTIN_MACRO_FILES } from './jinja/builtin-macros.js';
 import type { DocBlock, MacroInfo, RenderResult } from './jinja/types.js';
-import { hash } from 'node:crypto';
 import { stableJson } from './node-config.js';
 
 /**
@@ -20,7 +21,7 @@ export interface RenderCacheEntry {
 }
 
 export interface RenderCacheData {
-  readonly version: number;
+  readonly version: string;
   /** macro and docs file path -> hash, and what they defined, so warm runs skip parsing them. */
   readonly libraryFiles: Readonly<Record<string, string>>;
   readonly library: Library;
@@ -37,7 +38,7 @@ export interface RenderCacheData {
   readonly fingerprint?: string;
 }
 
-export const RENDER_CACHE_VERSION = 3;
+export const RENDER_CACHE_VERSION = `4:${createHash('sha256').update(BUILTIN_MACRO_FILES.map((f) => f.contents).join('\u0000')).digest('hex').slice(0, 16)}`;
 
 /** Macros and doc blocks of the project (parsed from macro and docs files). */
 export interface Library {

@@ -128,6 +128,9 @@ $strata$`;
   return { name: 'restore dependent views', sql };
 }
 
+/** Advisory lock key of the swap step ('strata swap' as a 32-bit number; any constant works). */
+const SWAP_LOCK_KEY = 0x5357_4150;
+
 export interface SwapInput {
   readonly target: RelationRef;
   /** The existing relation's kind, or undefined when there is nothing to replace. */
@@ -151,6 +154,9 @@ export function swapSteps(input: SwapInput): PlanStep[] {
   if (!existingKind) return [renameNew];
   const backup = backupRef(target, runId);
   return [
+    // Two swaps saving and recreating the same dependent view at once (a view over two seeds
+    // rebuilt in parallel) would each drop what the other recreates: swaps take turns.
+    { name: 'serialize swaps', sql: `select pg_advisory_xact_lock(${SWAP_LOCK_KEY})` },
     saveDependentViewsStep(target, runId),
     { name: 'rename old', sql: `alter ${kindKeyword(existingKind)} ${qualified(target)} rename to ${ident(backup.name)}` },
     renameNew,

@@ -9,7 +9,9 @@ import type { NodeStatus } from '../executor/dag-runner.js';
 /** The failing-rows query of a test (compiled SQL with `where`/`limit` applied). */
 export function failingRowsSql(node: ManifestNode, compiled: string = node.compiled_code ?? ''): string {
   const c = node.config;
-  const where = typeof c['where'] === 'string' ? c['where'] : undefined;
+  // a generic test's `where` already filtered its model (get_where_subquery); a singular test's
+  // `where` filters its failing rows
+  const where = typeof c['where'] === 'string' && !node.test_metadata ? c['where'] : undefined;
   const limit = typeof c['limit'] === 'number' && Number.isInteger(c['limit']) ? c['limit'] : undefined;
   let sql = stripSemicolons(compiled);
   if (where) sql = `select * from (\n${sql}\n) dbt_internal_test where ${where}`;
@@ -26,7 +28,10 @@ export function failingRowsSql(node: ManifestNode, compiled: string = node.compi
  * // ) dbt_internal_test
  */
 export function failureCountSql(node: ManifestNode, compiled?: string): string {
-  return `select count(*) as failures from (\n${failingRowsSql(node, compiled)}\n) dbt_internal_test`;
+  // `fail_calc` (dbt): what counts as the failure number, e.g. 'sum(coalesce(diff_count, 0))'
+  const calc = typeof node.config['fail_calc'] === 'string' && node.config['fail_calc'].trim() !== '' ? node.config['fail_calc'] : 'count(*)';
+  const expr = calc === 'count(*)' ? calc : `coalesce(${calc}, 0)`;
+  return `select ${expr} as failures from (\n${failingRowsSql(node, compiled)}\n) dbt_internal_test`;
 }
 
 /** True for a test that fails with an error (not a warning) when its condition holds. */

@@ -11,6 +11,7 @@ import { arg, splitArgs } from './call-args.js';
 import { datetimeModule, PyDatetime } from './datetime.js';
 import { isPlainObject, pyStr } from './python-methods.js';
 import { adapterContext } from './adapter-context.js';
+import { pySet, toList } from './runtime-python.js';
 import { toPlainJson } from './relations-context.js';
 import { currentPosition, failure, MacroReturn } from './render-state.js';
 import { reModule } from './re-module.js';
@@ -171,7 +172,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
       const n = Math.min(...ls.map((l) => l.length));
       return Array.from({ length: Number.isFinite(n) ? n : 0 }, (_, i) => ls.map((l) => l[i]));
     },
-    set: (xs: unknown) => [...new Set(Array.isArray(xs) ? xs : [])],
+    set: (xs: unknown) => pySet(xs === undefined || xs === null ? [] : toList(xs)),
     range: (...args: unknown[]): number[] => {
       const n = args.map(Number);
       const [start, stop, step] = n.length === 1 ? [0, n[0] ?? 0, 1] : [n[0] ?? 0, n[1] ?? 0, n[2] ?? 1];

@@ -99,11 +99,18 @@ const compileLoopControl: Emitter = function (node) {
   this._emitLine(node['kind'] === 'break' ? 'break;' : 'continue;');
 };
 
-/** `{key: v}`: names and strings as Nunjucks does; any other expression as a computed key. */
+/**
+ * `{key: v}`: as in Jinja, a bare name is a variable (`{relation: []}` keys by the relation);
+ * an unset name falls back to the name itself, as Nunjucks templates expect. Any other
+ * expression is a computed key.
+ */
 const compilePair: Emitter = function (node, frame) {
   const key = node['key'] as NjNode;
   if (isA(key, 'Symbol')) {
-    this._emit(JSON.stringify(String(key.value)));
+    const name = JSON.stringify(String(key.value));
+    this._emit(`[runtime.pyKeyOr(`);
+    this._compileExpression(key, frame);
+    this._emit(`, ${name})]`);
   } else if (isA(key, 'Literal') && typeof key.value === 'string') {
     this.compile(key, frame);
   } else {
@@ -228,8 +235,28 @@ export function installJinjaEmitters(c: EmitCompiler): void {
   };
   installTruthiness(c);
   c['compileSlice'] = compileSlice;
+  // Python comparisons: `==` compares lists, dicts and sets by value; chains are `and`ed.
+  c['compileCompare'] = function (this: EmitCompiler, node: NjNode & Record<string, unknown>, frame: unknown) {
+    this._emit('runtime.pyCompare(');
+    this.compile(node['expr'] as NjNode, frame);
+    for (const op of node['ops'] as (NjNode & { type: string; expr: NjNode })[]) {
+      this._emit(`, ${JSON.stringify(op.type)}, `);
+      this.compile(op.expr, frame);
+    }
+    this._emit(')');
+  };
   c['compileLoopControl'] = compileLoopControl;
   c['compilePair'] = compilePair;
+  // keyword arguments are names, never variables: `f(except=[])` passes `except`
+  c['compileKeywordArgs'] = function (this: EmitCompiler, node: NjNode, frame: unknown) {
+    this._emit('runtime.makeKeywordArgs({');
+    (node.children ?? []).forEach((p, i) => {
+      if (i > 0) this._emit(', ');
+      this._emit(`${JSON.stringify(String((p.key as NjNode).value))}: `);
+      this._compileExpression(p.value as NjNode, frame);
+    });
+    this._emit('})');
+  };
   c['compileSet'] = compileSet;
   c['compileFilteredFor'] = makeCompileFilteredFor(c['compileFor'] as Emitter);
   void FilteredForNode;

@@ -134,7 +134,8 @@ export function failure(
   extra: { hint?: string; pos?: Position } = {},
 ): RenderFailure {
   const pos = extra.pos ?? currentPosition(state);
-  let msg = message;
+  // relations print as placeholders until the manifest is assembled: show their names
+  let msg = message.replace(/\u0000(?:ref|src)\u0001([^\u0000\u0001]*)\u0001([^\u0000\u0001]*)\u0000/g, (_m, a: string, b: string) => (a ? `${a}.${b}` : b));
   const outer = state.stack[0];
   if (outer && outer.callSite.file !== pos.file) {
     const inner = state.stack[state.stack.length - 1] ?? outer;

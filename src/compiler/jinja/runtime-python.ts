@@ -144,6 +144,89 @@ export function loopCycle(i: number): (...values: unknown[]) => unknown {
   return (...values: unknown[]) => (values.length === 0 ? undefined : values[i % values.length]);
 }
 
+/** A Python set (`set(xs)`): a list of unique items that compares equal regardless of order. */
+export class PySet extends Array<unknown> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+
+/** `set(items)`: unique items in first-seen order. */
+export function pySet(items: Iterable<unknown>): PySet {
+  const s = new PySet();
+  const seen = new Set<string>();
+  for (const x of items) {
+    const k = typeof x === 'object' && x !== null ? JSON.stringify(x) : `${typeof x}:${String(x)}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    s.push(x);
+  }
+  return s;
+}
+
+/** Python `==`: by value for lists, dicts and sets; numbers and bools as Python compares them. */
+export function pyEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
+  if (a instanceof PySet || b instanceof PySet) {
+    if (!Array.isArray(a) || !Array.isArray(b)) return false;
+    const as = pySet(a);
+    const bs = pySet(b);
+    return as.length === bs.length && as.every((x) => bs.some((y) => pyEquals(x, y)));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEquals(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a).filter((k) => k !== '__keywords');
+    const kb = Object.keys(b).filter((k) => k !== '__keywords');
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && pyEquals(a[k], b[k]));
+  }
+  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) === Number(b);
+  if (typeof a === 'object' || typeof b === 'object') return String(a) === String(b) && typeof a === typeof b;
+  return false;
+}
+
+/** A comparison chain `a < b <= c` as Python evaluates it. */
+export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
+  let left = first;
+  for (let i = 0; i < rest.length; i += 2) {
+    const op = rest[i] as string;
+    const right = rest[i + 1];
+    let ok: boolean;
+    switch (op) {
+      case '==':
+      case '===':
+        ok = pyEquals(left, right);
+        break;
+      case '!=':
+      case '!==':
+        ok = !pyEquals(left, right);
+        break;
+      case '<':
+        ok = (left as number) < (right as number);
+        break;
+      case '>':
+        ok = (left as number) > (right as number);
+        break;
+      case '<=':
+        ok = (left as number) <= (right as number);
+        break;
+      case '>=':
+        ok = (left as number) >= (right as number);
+        break;
+      default:
+        throw new Error(`unknown comparison ${op}`);
+    }
+    if (!ok) return false;
+    left = right;
+  }
+  return true;
+}
+
+/** A dict key written as a bare name: the variable's value, or the name when it is unset. */
+export function pyKeyOr(v: unknown, name: string): string {
+  return v === undefined ? name : pyKey(v);
+}
+
 /** A computed dict key as Python would hash it to a string key. */
 export function pyKey(v: unknown): string {
   if (v === null) return 'None';
@@ -175,5 +258,7 @@ export const PYTHON_RUNTIME = {
   pyOr,
   loopCycle,
   pyKey,
+  pyKeyOr,
+  pyCompare,
   fromIterator,
 };

@@ -77,6 +77,8 @@ select (select greatest(max("customer_key"), 0) from "gold"."dim_customer__strat
 from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch_new" as s;
 -- step: analyze
 analyze "gold"."dim_customer__strata_tmp_c5a0ebf8";
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
 -- step: save dependent views
 do $strata$
 declare

@@ -11,6 +11,8 @@ create index "orders__strata_tmp_c5a0ebf8__idx_8f6550be" on "analytics"."orders_
 
 -- phase 2 (transaction)
 begin;
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
 -- step: save dependent views
 do $strata$
 declare

@@ -42,6 +42,8 @@ drop table "analytics"."orders__strata_tmp_c5a0ebf8_stage";
 
 -- phase 2 (transaction)
 begin;
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
 -- step: save dependent views
 do $strata$
 declare

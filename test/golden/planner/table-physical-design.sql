@@ -15,6 +15,8 @@ create index "orders__strata_tmp_c5a0ebf8__idx_3caba2b6" on "analytics"."orders_
 
 -- phase 2 (transaction)
 begin;
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
 -- step: save dependent views
 do $strata$
 declare

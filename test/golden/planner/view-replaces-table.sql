@@ -9,6 +9,8 @@ select id, customer_id, ordered_at, amount from "raw"."orders"
 
 -- phase 2 (transaction)
 begin;
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
 -- step: save dependent views
 do $strata$
 declare
