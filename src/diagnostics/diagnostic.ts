@@ -72,6 +72,10 @@ export const DIAGNOSTIC_CODES = [
   'feature-invalid',
   'unknown-feature',
   'entities-invalid',
+  'package-fetch-failed',
+  'package-conflict',
+  'package-unpinned',
+  'package-deprecated',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

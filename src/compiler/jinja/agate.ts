@@ -123,7 +123,7 @@ const STRING_TYPES = new Set(['text', 'character varying', 'character', 'varchar
 const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint', 'smallserial', 'serial', 'bigserial', 'int2', 'int4', 'int8', 'int']);
 const FLOAT_TYPES = new Set(['real', 'float4', 'float', 'double precision', 'float8', 'double']);
 const NUMERIC_TYPES = new Set(['numeric', 'decimal']);
-const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT', TIMESTAMP: 'TIMESTAMP', FLOAT: 'FLOAT', INTEGER: 'INT' };
+const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT' };
 
 /**
  * dbt's Column for PostgreSQL.

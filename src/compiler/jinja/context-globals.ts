@@ -11,6 +11,7 @@ import { arg, splitArgs } from './call-args.js';
 import { datetimeModule, PyDatetime } from './datetime.js';
 import { isPlainObject, pyStr } from './python-methods.js';
 import { adapterContext } from './adapter-context.js';
+import { itertoolsModule, pytzModule } from './py-modules.js';
 import { pySet, toList } from './runtime-python.js';
 import { toPlainJson } from './relations-context.js';
 import { currentPosition, failure, MacroReturn } from './render-state.js';
@@ -194,7 +195,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     project_name: options.projectName,
     invocation_id: randomUUID(),
     run_started_at: new PyDatetime(now()),
-    modules: { datetime: datetimeModule(now), re: reModule() },
+    modules: { datetime: datetimeModule(now), re: reModule(), pytz: pytzModule(), itertools: itertoolsModule() },
     graph: { nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} },
     ...adapterContext(input),
     doc,

@@ -97,10 +97,13 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
       const v = lookup(context, frame, name);
       if (v !== undefined) return v;
       const state = requireState(engine);
-      const hint = didYouMean(name, engine.knownNames());
+      // `dbt_utils.star(...)` without the package installed is the common case of a missing name
+      const hint =
+        didYouMean(name, engine.knownNames()) ??
+        `if '${name}' is a package (such as dbt_utils), list it in packages.yml and run \`strata deps\``;
       throw failure(state, 'undefined-variable', `'${name}' is undefined`, {
         pos: toPosition(state, file, line, col),
-        ...(hint === undefined ? {} : { hint }),
+        hint,
       });
     },
 

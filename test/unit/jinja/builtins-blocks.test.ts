@@ -1,64 +1,100 @@
 import { describe, expect, it } from 'vitest';
 import { file, makeRenderer, node, ok, sql, table } from './helpers.js';
 
-describe('dbt_utils built-ins', () => {
-  const r = makeRenderer();
+// A package of our own, shaped like dbt_utils: a dispatching macro, a helper called unqualified,
+// package vars. Installed packages reach the renderer as RendererOptions.packages.
+const MY_UTILS = file(
+  'dbt_packages/my_utils/macros/star.sql',
+  `{% macro star(from, except=[]) %}{{ return(adapter.dispatch('star', 'my_utils')(from, except)) }}{% endmacro %}
+{% macro default__star(from, except) -%}
+{%- if not execute %}{{ return('*') }}{% endif -%}
+{%- set cols = [] -%}
+{%- for c in adapter.get_columns_in_relation(from) if c.name | lower not in except | map('lower') | list -%}
+{%- do cols.append(quote_it(c.name)) -%}
+{%- endfor -%}
+{{ cols | join(', ') }}
+{%- endmacro %}
+{% macro quote_it(x) %}"{{ x }}"{% endmacro %}
+{% macro greeting() %}{{ var('greeting', 'none') }}{% endmacro %}`,
+);
 
-  it('generate_surrogate_key, qualified and unqualified', () => {
-    const res = ok(r, "{{ generate_surrogate_key(['order_id', 'line_no']) }}");
-    expect(res.sql).toBe(
-      "md5(cast(coalesce(cast(order_id as text), '_dbt_utils_surrogate_key_null_') || '-' || coalesce(cast(line_no as text), '_dbt_utils_surrogate_key_null_') as text))",
-    );
-    expect(res.macros).toEqual(['dbt_utils.generate_surrogate_key']);
+describe('packages: namespaces, precedence, dispatch', () => {
+  const columns = (): ReturnType<typeof table> => table(['column_name', 'data_type'], [['id', 'integer'], ['Name', 'text'], ['secret', 'text']]);
+  const pkg = { name: 'my_utils', macroFiles: [MY_UTILS], vars: { greeting: 'hello from my_utils' } };
+
+  it('a package macro renders * while parsing and the columns at execution time', () => {
+    const parse = makeRenderer({ packages: [pkg] });
+    const parsed = ok(parse, "select {{ my_utils.star(ref('a'), except=['SECRET']) }}");
+    expect(parsed.sql).toBe('select *');
+    expect(parsed.dynamic).toBe(true);
+    const live = makeRenderer({ packages: [pkg], queryRunner: columns });
+    expect(sql(live, "select {{ my_utils.star(ref('a'), except=['SECRET']) }}")).toBe('select "id", "Name"');
   });
 
-  it('star without a connection renders *', () => {
-    expect(sql(r, "select {{ dbt_utils.star(ref('a')) }}, {{ dbt_utils.star(from=ref('a'), relation_alias='t') }}")).toBe('select *, t.*');
+  it("the root project's macros win over the package's, even for calls inside the package", () => {
+    const r = makeRenderer({ packages: [pkg], queryRunner: columns, macroFiles: [file('macros/q.sql', "{% macro quote_it(x) %}[{{ x }}]{% endmacro %}")] });
+    expect(sql(r, "{{ my_utils.star(ref('a'), except=['secret']) }}")).toBe('[id], [Name]');
   });
 
-  it('star with columns, except, alias and prefix', () => {
-    const withDb = makeRenderer({ queryRunner: () => table(['column_name', 'data_type'], [['id', 'int'], ['Name', 'text'], ['secret', 'text']]) });
-    expect(sql(withDb, "{{ dbt_utils.star(ref('a'), except=['SECRET'], relation_alias='t', prefix='p_') }}")).toBe('t."id" as "p_id",\nt."Name" as "p_Name"');
-  });
-
-  it('date_spine', () => {
-    expect(sql(r, "{{ dbt_utils.date_spine('day', \"'2024-01-01'\", \"'2024-02-01'\") }}")).toBe(`select cast(spine.generated as date) as date_day
-from generate_series(
-    cast('2024-01-01' as timestamp),
-    cast('2024-02-01' as timestamp) - interval '1 day',
-    interval '1 day'
-) as spine(generated)`);
-  });
-
-  it('union_relations without a connection unions select *', () => {
-    expect(sql(r, "{{ dbt_utils.union_relations([ref('a'), ref('b')]) }}")).toBe(`
-select
-    cast('⟨ref::a⟩' as text) as "_dbt_source_relation",
-    *
-from ⟨ref::a⟩
-union all
-select
-    cast('⟨ref::b⟩' as text) as "_dbt_source_relation",
-    *
-from ⟨ref::b⟩`);
-  });
-
-  it('union_relations with columns fills missing ones with typed nulls', () => {
-    const withDb = makeRenderer({
-      queryRunner: (q) => table(['column_name', 'data_type'], q.includes("'a_tbl'") || q.includes("'a'") ? [['id', 'integer'], ['x', 'text']] : [['id', 'integer']]),
+  it("dispatch search_order lets the root project override a package's default__", () => {
+    const r = makeRenderer({
+      packages: [pkg],
+      queryRunner: columns,
+      macroFiles: [file('macros/star.sql', '{% macro default__star(from, except) %}mine {{ from.identifier }}{% endmacro %}')],
+      dispatch: [{ macro_namespace: 'my_utils', search_order: ['shop', 'my_utils'] }],
     });
-    expect(sql(withDb, "{{ dbt_utils.union_relations([ref('a'), ref('b')]) }}")).toBe(`
-select
-    cast('⟨ref::a⟩' as text) as "_dbt_source_relation",
-    "id",
-    "x"
-from ⟨ref::a⟩
-union all
-select
-    cast('⟨ref::b⟩' as text) as "_dbt_source_relation",
-    "id",
-    cast(null as text) as "x"
-from ⟨ref::b⟩`);
+    const res = ok(r, "{{ my_utils.star(ref('a')) }}");
+    expect(res.sql).toBe('mine a');
+    expect(res.macros).toContain('shop.default__star');
+    const without = makeRenderer({ packages: [pkg], queryRunner: columns, macroFiles: [file('macros/star.sql', '{% macro default__star(from, except) %}mine{% endmacro %}')] });
+    expect(sql(without, "{{ my_utils.star(ref('a')) }}")).toBe('"id", "Name", "secret"');
+  });
+
+  it('a dispatch that finds nothing names the search order and the fix', () => {
+    const out = makeRenderer({ packages: [pkg] }).render(node(), "{{ adapter.dispatch('nope', 'my_utils')() }}");
+    expect(out.ok).toBe(false);
+    if (!out.ok) {
+      expect(out.diagnostics[0]).toMatchObject({ code: 'undefined-macro', line: 1, col: 4 });
+      expect(out.diagnostics[0]?.message).toContain("'postgres__nope' nor 'default__nope' in 'my_utils'");
+    }
+  });
+
+  it("vars: the package's own defaults apply to its nodes; the root project's scoped and global vars win", () => {
+    const pkgNode = node({ package_name: 'my_utils', unique_id: 'model.my_utils.m', name: 'm' });
+    expect(sql(makeRenderer({ packages: [pkg] }), '{{ my_utils.greeting() }}', pkgNode)).toBe('hello from my_utils');
+    expect(sql(makeRenderer({ packages: [pkg] }), '{{ my_utils.greeting() }}')).toBe('none');
+    expect(sql(makeRenderer({ packages: [pkg], projectVars: { my_utils: { greeting: 'scoped' } } }), '{{ my_utils.greeting() }}', pkgNode)).toBe('scoped');
+    expect(sql(makeRenderer({ packages: [pkg], projectVars: { greeting: 'global' } }), '{{ my_utils.greeting() }}', pkgNode)).toBe('global');
+  });
+});
+
+describe("dbt's global macros (Strata's implementation)", () => {
+  const r = makeRenderer();
+  it('cross-database utilities render PostgreSQL SQL', () => {
+    expect(sql(r, "{{ dbt.dateadd('day', -1, 'created_at') }}")).toBe("created_at + ((interval '1 day') * (-1))");
+    expect(sql(r, "{{ dbt.datediff('a', 'b', 'day') }}")).toBe('((b)::date - (a)::date)');
+    expect(sql(r, "{{ dbt.datediff('a', 'b', 'month') }}")).toBe(
+      "((date_part('year', (b)::date) - date_part('year', (a)::date)) * 12 + date_part('month', (b)::date) - date_part('month', (a)::date))",
+    );
+    expect(sql(r, "{{ dbt.date_trunc('month', 'd') }}")).toBe("date_trunc('month', d)");
+    expect(sql(r, "{{ dbt.last_day('d', 'quarter') }}")).toBe(
+      "cast(date_trunc('quarter', d) + ((interval '1 month') * (3)) + ((interval '1 day') * (-1)) as date)",
+    );
+    expect(sql(r, "{{ dbt.split_part('s', \"','\", -1) }}")).toBe("split_part(s, ',', length(s) - length(replace(s, ',', '')) + 2 + -1)");
+    expect(sql(r, "{{ dbt.listagg('x', \"', '\", 'order by x') }}")).toBe("string_agg(x, ', ' order by x)");
+    expect(sql(r, "{{ dbt.concat(['a', 'b']) }} {{ dbt.hash('a') }} {{ dbt.safe_cast('a', 'int') }} {{ dbt.string_literal('x') }} {{ dbt.right('s', 2) }}")).toBe(
+      "a || b md5(cast(a as TEXT)) cast(a as int) 'x' case when 2 = 0 then '' else right(s, 2) end",
+    );
+    expect(sql(r, '{{ dbt.type_string() }} {{ dbt.type_int() }} {{ dbt.type_bigint() }} {{ dbt.type_numeric() }} {{ dbt.type_float() }} {{ dbt.type_timestamp() }} {{ dbt.type_boolean() }}')).toBe(
+      'TEXT integer bigint numeric(28,6) float timestamp boolean',
+    );
+    expect(sql(r, '{{ dbt.current_timestamp() }} {{ dbt.any_value("x") }} {{ dbt.bool_or("x") }} {{ dbt.except() }} {{ dbt.intersect() }}')).toBe('now() min(x) bool_or(x) except intersect');
+    expect(sql(r, '{{ dbt.array_construct([1, 2]) }} {{ dbt.array_construct([]) }}')).toBe('array[ 1 , 2 ] array[]::integer[]');
+    expect(sql(r, '{{ dbt.date(2024, 2, 29) }}')).toBe("to_date('2024-02-29', 'YYYY-MM-DD')");
+  });
+
+  it('generate_schema_name: a custom schema is appended to the target schema', () => {
+    expect(sql(r, "{{ generate_schema_name(none, model) }}|{{ generate_schema_name('marts', model) }}")).toBe('analytics|analytics_marts');
   });
 });
 

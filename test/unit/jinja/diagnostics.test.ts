@@ -20,7 +20,7 @@ const MACROS = [
 {% endmacro %}
 
 {% macro uses_undefined() %}
-select {{ not_defined_anywhere }}
+select {{ not_defined_anywhere.x }}
 {% endmacro %}
 
 {% macro calls_inner() %}{{ must_be_positive(-1) }}{% endmacro %}`,
@@ -30,16 +30,34 @@ select {{ not_defined_anywhere }}
 describe('diagnostics point at the user file and line', () => {
   const r = makeRenderer({ macroFiles: MACROS });
 
-  it('undefined variable: file:line:col of the name', () => {
-    expect(fail(r, 'select 1\nfrom t\nwhere a = {{ some_var }}')).toMatchObject({
+  it('printing an undefined variable renders nothing (as dbt) with a warning at file:line:col of the name', () => {
+    const out = r.render(node(), 'select 1\nfrom t\nwhere a = {{ some_var }}');
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.result.sql).toBe('select 1\nfrom t\nwhere a = ');
+    expect(out.result.warnings).toEqual([
+      expect.objectContaining({
+        code: 'undefined-variable',
+        severity: 'warning',
+        file: 'models/orders.sql',
+        line: 3,
+        col: 14,
+        node: 'model.shop.orders',
+        message: "'some_var' is undefined and renders as nothing",
+      }),
+    ]);
+  });
+
+  it('calling or dereferencing an undefined variable is an error at its file:line:col', () => {
+    expect(fail(r, 'select 1\nfrom t\nwhere a = {{ some_var.x }}')).toMatchObject({
       code: 'undefined-variable',
       severity: 'error',
       file: 'models/orders.sql',
       line: 3,
       col: 14,
-      node: 'model.shop.orders',
       message: "'some_var' is undefined",
     });
+    expect(fail(r, '\n  {{ some_macro() }}')).toMatchObject({ code: 'undefined-macro', line: 2, col: 6 });
   });
 
   it('attribute of an undefined name is undefined-variable; missing attributes of defined values render empty', () => {
@@ -101,7 +119,7 @@ describe('diagnostics point at the user file and line', () => {
   });
 
   it('lineOffset shifts lines of snapshot bodies', () => {
-    expect(fail(r, '\n{{ nope }}', node({ lineOffset: 10 }))).toMatchObject({ code: 'undefined-variable', line: 11 });
+    expect(fail(r, '\n{{ nope.x }}', node({ lineOffset: 10 }))).toMatchObject({ code: 'undefined-variable', line: 11 });
     expect(fail(r, '\n{% if %}', node({ lineOffset: 10 }))).toMatchObject({ code: 'jinja-syntax', line: 11 });
   });
 

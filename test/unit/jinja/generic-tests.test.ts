@@ -26,7 +26,7 @@ where id is not null
 group by id
 having count(*) > 1`);
     expect(res.refs).toEqual([{ name: 'orders', package: null }]);
-    expect(res.macros).toEqual(['strata.test_unique']);
+    expect([...res.macros].sort()).toEqual(['dbt.default__test_unique', 'dbt.test_unique']);
   });
 
   it('not_null on a source', () => {

@@ -43,7 +43,8 @@ describe('macros', () => {
     expect(money).toMatchObject({ name: 'cents_to_dollars', package_name: 'shop', original_file_path: 'macros/money.sql', line: 1, col: 1, arguments: ['col', 'scale'], builtin: false });
     expect(money?.macro_sql.endsWith('{%- endmacro %}')).toBe(true);
     expect(r.macros.find((m) => m.unique_name === 'shop.test_positive')).toMatchObject({ line: 16 });
-    expect(r.macros.some((m) => m.unique_name === 'dbt_utils.star' && m.builtin)).toBe(true);
+    expect(r.macros.some((m) => m.unique_name === 'dbt.dateadd' && m.builtin)).toBe(true);
+    expect(r.macros.some((m) => m.package_name === 'dbt_utils')).toBe(false);
   });
 
   it('are callable unqualified and as <project>.<name>, and record nested calls', () => {
@@ -78,11 +79,17 @@ describe('macros', () => {
     expect(sql(r, '{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}{{ twice("ab") }}')).toBe('abab');
   });
 
-  it('project macros shadow built-ins unqualified; dbt_utils.<name> stays built-in', () => {
-    const own = makeRenderer({ macroFiles: [file('macros/k.sql', '{% macro generate_surrogate_key(f) %}mine{% endmacro %}')] });
-    const res = ok(own, "{{ generate_surrogate_key(['a']) }} {{ dbt_utils.generate_surrogate_key(['a']) }}");
-    expect(res.sql).toBe("mine md5(cast(coalesce(cast(a as text), '_dbt_utils_surrogate_key_null_') as text))");
-    expect([...res.macros].sort()).toEqual(['dbt_utils.generate_surrogate_key', 'shop.generate_surrogate_key']);
+  it("project macros shadow dbt's unqualified; dbt.<name> stays dbt's", () => {
+    const own = makeRenderer({ macroFiles: [file('macros/k.sql', '{% macro hash(f) %}mine({{ f }}){% endmacro %}')] });
+    const res = ok(own, "{{ hash('a') }} {{ dbt.hash('a') }}");
+    expect(res.sql).toBe('mine(a) md5(cast(a as TEXT))');
+    expect([...res.macros].sort()).toEqual(['dbt.default__hash', 'dbt.hash', 'shop.hash']);
+  });
+
+  it('dbt_utils is not built in: without the package its use names `strata deps`', () => {
+    const out = makeRenderer().render(node(), "{{ dbt_utils.star(ref('a')) }}");
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.diagnostics[0]).toMatchObject({ code: 'undefined-variable', line: 1, col: 4, hint: expect.stringContaining('strata deps') });
   });
 
   it('duplicate macros are reported', () => {
