@@ -52,6 +52,8 @@ export class PostgresAdapter implements WarehouseAdapter {
   private readonly knex: Knex;
   private readonly config: pg.ClientConfig;
   private readonly active = new Set<ActiveSession>();
+  /** The connection holding this process's run locks (see acquireRunLock). */
+  private lockClient: pg.Client | undefined;
   private readonly locks = new Set<() => Promise<void>>();
 
   readonly statementTimeoutMs?: number;
@@ -164,23 +166,30 @@ export class PostgresAdapter implements WarehouseAdapter {
   }
 
   /**
-   * Session-level advisory lock on `hashtext('strata:' || schema)`, held by a pooled connection
-   * reserved until the returned release function runs (or the process dies: the server frees it).
+   * Session-level advisory lock on `hashtext('strata:' || schema)`. Every lock of the run is held
+   * by ONE pooled connection (the pool's extra slot), however many schemas the run touches; it
+   * returns to the pool when the last lock is released (or the process dies: the server frees them).
    */
   async acquireRunLock(schema: string, opts: { wait: boolean }): Promise<(() => Promise<void>) | undefined> {
-    const client = (await this.knex.client.acquireConnection()) as pg.Client;
+    this.lockClient ??= (await this.knex.client.acquireConnection()) as pg.Client;
+    const client = this.lockClient;
+    const giveBack = async (): Promise<void> => {
+      if (this.locks.size > 0 || this.lockClient !== client) return;
+      this.lockClient = undefined;
+      await this.knex.client.releaseConnection(client);
+    };
     try {
       if (opts.wait) {
         await client.query(`select pg_advisory_lock(${runLockKeySql()})`, [schema]);
       } else {
         const r = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(${runLockKeySql()}) as ok`, [schema]);
         if (!r.rows[0]?.ok) {
-          await this.knex.client.releaseConnection(client);
+          await giveBack();
           return undefined;
         }
       }
     } catch (e) {
-      await this.knex.client.releaseConnection(client);
+      await giveBack();
       throw toDatabaseError(e);
     }
     let released = false;
@@ -191,7 +200,7 @@ export class PostgresAdapter implements WarehouseAdapter {
       try {
         await client.query(`select pg_advisory_unlock(${runLockKeySql()})`, [schema]);
       } finally {
-        await this.knex.client.releaseConnection(client);
+        await giveBack();
       }
     };
     this.locks.add(release);
