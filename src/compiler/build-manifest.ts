@@ -18,7 +18,7 @@ import {
 } from './render-cache.js';
 import { assembleManifest, type Rendered } from './assemble.js';
 import { checkDuplicates, indexProperties, seedDrafts, snapshotFileDrafts } from './resource-drafts.js';
-import { checkInFileConfig } from './check-config.js';
+import { checkInFileConfig, checkMaterialization, userMaterializationNames } from './check-config.js';
 import { renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
@@ -281,6 +281,8 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     }
     return config;
   };
+  let userMats: Set<string> | undefined;
+  const userMaterializations = (): Set<string> => (userMats ??= userMaterializationNames(getLibrary().macros.map((m) => m.name)));
   const rendered: Rendered[] = [];
   for (const d of drafts) {
     const result = results.get(d);
@@ -288,6 +290,8 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     if (result.warnings?.length) diagnostics.push(...result.warnings);
     const rawHooks: Record<string, string[]> = {};
     const finalConfig = renderHooks(mergeConfig(d.preConfig, result.config), d, rawHooks);
+    const badMaterialization = checkMaterialization(d, finalConfig, result.config, userMaterializations());
+    if (badMaterialization) diagnostics.push(badMaterialization);
     // The final config is a function of the cache key and the cached result, so its hash is
     // kept with the entry instead of re-serialising 30k configs on every warm compile.
     const cacheId = `${d.id}@${d.file}`;

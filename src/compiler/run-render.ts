@@ -17,7 +17,7 @@ import type { ProjectFiles } from '../project/types.js';
 import { plainRendererOptions } from './build-manifest.js';
 import { createRenderer } from './jinja/index.js';
 import { PendingQuery } from './jinja/render-state.js';
-import type { QueryTable, RenderNode, RenderOutcome, Renderer } from './jinja/types.js';
+import type { MacroCallOutcome, QueryTable, RenderNode, RenderOutcome, Renderer } from './jinja/types.js';
 import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
 import type { Manifest, ManifestNode } from './types.js';
 
@@ -30,9 +30,21 @@ export type RunRenderOutcome =
   | { readonly ok: true; readonly node: ManifestNode; readonly queries: number; readonly logs: readonly string[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
+export type MacroRunOutcome =
+  | { readonly ok: true; readonly value: unknown; readonly statements: readonly string[]; readonly logs: readonly string[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[]; readonly statements: readonly string[] };
+
 export interface RunRenderer {
   /** Render a node (and its dynamic hooks) against the live database; the node with its final SQL. */
   render(node: ManifestNode): Promise<RunRenderOutcome>;
+  /**
+   * Run a user `{% materialization %}` for a node: the macro runs in dbt's context (`this`,
+   * `config`, `sql`, `pre_hooks`, `post_hooks`, `statement('main')`, `adapter`, ...); every
+   * statement it sends runs on the connection. The value is what it returned (`{'relations': [...]}`).
+   */
+  materialize(node: ManifestNode): Promise<MacroRunOutcome>;
+  /** `run-operation`: call a macro with arguments in the root project's context. */
+  operation(node: RenderNode, macro: string, args: Readonly<Record<string, unknown>>): Promise<MacroRunOutcome>;
 }
 
 export interface RunRenderOptions {
@@ -134,22 +146,30 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
     }));
 
   /** Render with the replay bridge; database errors fail the render with the node's file. */
-  const drive = async (attempt: () => RenderOutcome, node: ManifestNode): Promise<{ outcome: RenderOutcome; queries: number }> => {
+  const drive = async <T extends { readonly ok: boolean }>(
+    attempt: () => T,
+    node: { readonly unique_id: string; readonly original_file_path: string },
+  ): Promise<{ outcome: T | Extract<RenderOutcome, { ok: false }>; queries: number; statements: string[] }> => {
     const memo: { sql: string; result: QueryTable }[] = [];
+    const statements = (): string[] => memo.map((m) => m.sql);
     for (;;) {
       active = { memo, cursor: 0 };
       try {
-        return { outcome: attempt(), queries: memo.length };
+        return { outcome: attempt(), queries: memo.length, statements: statements() };
       } catch (e) {
         if (!(e instanceof PendingQuery)) throw e;
         if (memo.length >= MAX_STATEMENTS) {
-          return { outcome: failed(node, `rendering ran more than ${MAX_STATEMENTS} statements; is a macro looping?`), queries: memo.length };
+          return { outcome: failed(node, `rendering ran more than ${MAX_STATEMENTS} statements; is a macro looping?`), queries: memo.length, statements: statements() };
         }
         try {
           memo.push({ sql: e.sql, result: await db.queryTable(e.sql) });
         } catch (dbError) {
           const msg = dbError instanceof Error ? dbError.message : String(dbError);
-          return { outcome: failed(node, `a statement run while rendering failed: ${msg}\n  statement: ${e.sql.trim().slice(0, 300)}`), queries: memo.length };
+          return {
+            outcome: failed(node, `a statement run while rendering failed: ${msg}\n  statement: ${e.sql.trim().slice(0, 300)}`),
+            queries: memo.length,
+            statements: [...statements(), e.sql],
+          };
         }
       } finally {
         active = null;
@@ -178,7 +198,7 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
       let queries = 0;
       const logs: string[] = [];
       const run = async (attempt: () => RenderOutcome): Promise<RenderOutcome> => {
-        const d = await drive(attempt, node);
+        const d = await drive<RenderOutcome>(attempt, node);
         queries += d.queries;
         if (d.outcome.ok) for (const l of d.outcome.result.logs ?? []) logs.push(l.message);
         return d.outcome;
@@ -216,10 +236,46 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
       }
       return { ok: true, node: { ...node, compiled_code: compiled, config }, queries, logs };
     },
+
+    async materialize(node) {
+      const r = getRenderer();
+      const name = String(node.config.materialized);
+      const macro = ['postgres', 'default']
+        .map((a) => `materialization_${name}_${a}`)
+        .find((m) => r.macros.some((x) => x.name === m));
+      if (macro === undefined) return { ok: false, diagnostics: [failedDiagnostic(node, `no {% materialization ${name} %} block is defined`)], statements: [] };
+      const hooks = (v: unknown): { sql: string; transaction: boolean }[] =>
+        (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map((h: unknown) =>
+          typeof h === 'string' ? { sql: h, transaction: true } : { sql: String((h as { sql?: unknown }).sql ?? ''), transaction: (h as { transaction?: unknown }).transaction !== false },
+        );
+      const context = {
+        sql: node.compiled_code ?? '',
+        compiled_code: node.compiled_code ?? '',
+        pre_hooks: hooks(node.config['pre_hook']),
+        post_hooks: hooks(node.config['post_hook']),
+        language: 'sql',
+      };
+      const d = await drive(() => r.callMacro(renderNodeOf(node), macro, {}, context), node);
+      if (!d.outcome.ok) return { ok: false, diagnostics: (d.outcome as Extract<RenderOutcome, { ok: false }>).diagnostics, statements: d.statements };
+      const o = d.outcome as Extract<MacroCallOutcome, { ok: true }>;
+      return { ok: true, value: o.value, statements: d.statements, logs: (o.result.logs ?? []).map((l) => l.message) };
+    },
+
+    async operation(node, macro, args) {
+      const r = getRenderer();
+      const d = await drive(() => r.callMacro(node, macro, args), node);
+      if (!d.outcome.ok) return { ok: false, diagnostics: (d.outcome as Extract<RenderOutcome, { ok: false }>).diagnostics, statements: d.statements };
+      const o = d.outcome as Extract<MacroCallOutcome, { ok: true }>;
+      return { ok: true, value: o.value, statements: d.statements, logs: (o.result.logs ?? []).map((l) => l.message) };
+    },
   };
 }
 
-function failed(node: ManifestNode, message: string): RenderOutcome {
+function failedDiagnostic(node: ManifestNode, message: string): Diagnostic {
+  return { code: 'materialization-unknown', severity: 'error', message, file: node.original_file_path, node: node.unique_id };
+}
+
+function failed(node: { readonly unique_id: string; readonly original_file_path: string }, message: string): Extract<RenderOutcome, { ok: false }> {
   return {
     ok: false,
     diagnostics: [{ code: 'render-error', severity: 'error', message, file: node.original_file_path, node: node.unique_id }],

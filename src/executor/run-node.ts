@@ -1,10 +1,11 @@
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
-import type { RunRenderOutcome } from '../compiler/run-render.js';
+import type { MacroRunOutcome, RunRenderOutcome } from '../compiler/run-render.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
 import type { NodeOutcome } from './dag-runner.js';
+import { builtinMaterialization } from '../planner/index.js';
 import { runModel } from './nodes/model.js';
 import { runSeed } from './nodes/seed.js';
 import { runSnapshot } from './nodes/snapshot.js';
@@ -24,6 +25,8 @@ export interface NodeRunContext {
   readonly quality?: QualityRunContext;
   /** Execution-time rendering of dynamic nodes (absent: the parse-time SQL is used). */
   readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
+  /** Runs a user `{% materialization %}` for a node (absent: such nodes cannot run). */
+  readonly materialize?: (node: ManifestNode) => Promise<MacroRunOutcome>;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
     }
     switch (node.resource_type) {
       case 'model':
+        if (!builtinMaterialization(String(node.config.materialized))) return await runUserMaterialization(ctx, node);
         return await runModel(ctx, node);
       case 'seed':
         return await runSeed(ctx, node);
@@ -55,6 +59,21 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
   } catch (e) {
     return { status: 'error', message: errorMessage(e) };
   }
+}
+
+/** A model built by a project's or package's `{% materialization %}` block. */
+async function runUserMaterialization(ctx: NodeRunContext, node: ManifestNode): Promise<NodeOutcome> {
+  const name = String(node.config.materialized);
+  if (!ctx.materialize) return { status: 'error', message: `materialization '${name}' needs the execution-time renderer` };
+  const r = await ctx.materialize(node);
+  ctx.onExecuted?.(node, r.statements);
+  if (!r.ok) return { status: 'error', message: r.diagnostics.map(located).join('\n') };
+  const relations = (r.value as { relations?: unknown } | null)?.relations;
+  return {
+    status: 'success',
+    message: `${name} (${r.statements.length} statement${r.statements.length === 1 ? '' : 's'})`,
+    ...(Array.isArray(relations) ? { data: { relations: relations.map(String) } } : {}),
+  };
 }
 
 function located(d: Diagnostic): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
-import type { RunRenderOutcome } from '../compiler/run-render.js';
+import type { MacroRunOutcome, RunRenderOutcome } from '../compiler/run-render.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
 import { testEdges } from '../graph/test-edges.js';
 import { planHooks } from '../planner/index.js';
@@ -40,6 +40,8 @@ export interface RunProjectOptions {
   readonly build?: { readonly auditByDefault: boolean };
   /** Execution-time rendering of dynamic nodes, right before each runs. */
   readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
+  /** User `{% materialization %}` blocks. */
+  readonly materialize?: (node: ManifestNode) => Promise<MacroRunOutcome>;
 }
 
 export interface RunSummary {
@@ -114,6 +116,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
             seedProfiles: o.seedProfiles,
             ...(quality ? { quality } : {}),
             ...(o.render ? { render: o.render } : {}),
+            ...(o.materialize ? { materialize: o.materialize } : {}),
             onExecuted: (node, sql) => writeRunSql(o.targetDir, node, sql),
           },
           id,

@@ -7,4 +7,4 @@ export { dimensionLayout, planDimension } from './plan-dimension.js';
 export { factSql } from './fact-sql.js';
 export { planFact } from './plan-fact.js';
 export { planSnapshot, SNAPSHOT_META_COLUMNS } from './plan-snapshot.js';
-export { planModeling, MODELING_MATERIALIZATIONS } from './plan-modeling.js';
+export { addCitus } from './plan-modeling.js';

@@ -1,5 +1,6 @@
 export * from './types.js';
 export { planNode, planHooks, PLANNED_MATERIALIZATIONS, targetOf } from './plan-node.js';
+export { builtinMaterialization, builtinMaterializationNames, userMaterialization, type MaterializationRecord } from './materializations.js';
 export { PlanError } from './plan-error.js';
 export { readModelConfig } from './model-config.js';
 export type { ModelConfig, IndexConfig, PartitionConfig, HookConfig, IncrementalStrategy, OnSchemaChange } from './model-config.js';

@@ -133,6 +133,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       onRunEnd: hooks.onRunEnd,
       signal: controller.signal,
       render: (node) => runRenderer.render(node),
+      materialize: (node) => runRenderer.materialize(node),
       ...(command === 'build' ? { build: { auditByDefault: files.config.kind === 'strata' } } : {}),
       events: {
         onLockWait: (schema) => progress.waiting(schema),

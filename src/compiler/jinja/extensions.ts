@@ -64,7 +64,39 @@ function ignoredBlock(tag: string): NjExtension {
 }
 
 export const docsExtension = ignoredBlock('docs');
-export const materializationExtension = ignoredBlock('materialization');
+
+/**
+ * `{% materialization name, adapter='default' %}body{% endmaterialization %}` (also
+ * `{% materialization name, default %}`) defines the macro `materialization_<name>_<adapter>`,
+ * as dbt names it; it takes no arguments (it reads `this`, `config`, `sql` from the context).
+ */
+export const materializationExtension: NjExtension = {
+  tags: ['materialization'],
+  parse(parser: NjParser, nodes: NjNodes): NjNode {
+    const tok = parser.nextToken();
+    const name = parser.parsePrimary(true);
+    if (typeof name.value !== 'string') parser.fail('expected a materialization name', tok.lineno, tok.colno);
+    let adapter = 'default';
+    while (parser.peekToken().type === 'comma') {
+      parser.nextToken();
+      const key = parser.nextToken();
+      if (key.value === 'default') continue;
+      const eq = parser.nextToken();
+      if (eq.value !== '=') parser.fail(`expected '=' after '${key.value}' in the materialization tag`, eq.lineno, eq.colno);
+      const value = parser.parseExpression();
+      if (key.value === 'adapter') {
+        if (typeof value.value !== 'string') parser.fail("adapter= must be a string such as 'default' or 'postgres'", key.lineno, key.colno);
+        adapter = value.value;
+      }
+    }
+    name.value = `materialization_${name.value}_${adapter}`;
+    const node = new nodes.Macro(tok.lineno, tok.colno, name, new nodes.NodeList(tok.lineno, tok.colno, []));
+    parser.advanceAfterBlockEnd(tok.value);
+    node.body = parser.parseUntilBlocks('endmaterialization');
+    parser.advanceAfterBlockEnd();
+    return node;
+  },
+};
 
 export const ALL_EXTENSIONS: readonly NjExtension[] = [
   doExtension,

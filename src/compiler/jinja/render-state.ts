@@ -54,6 +54,8 @@ export interface RenderState {
   readonly mainSql: string[];
   /** Undefined names already warned about in this render. */
   readonly warnedUndefined: Set<string>;
+  /** Names added for this render (a materialization's `sql`, `pre_hooks`, ...). */
+  extra: Readonly<Record<string, unknown>>;
 }
 
 export function newRenderState(node: RenderNode): RenderState {
@@ -78,6 +80,7 @@ export function newRenderState(node: RenderNode): RenderState {
     dynamic: false,
     mainSql: [],
     warnedUndefined: new Set(),
+    extra: {},
   };
 }
 

@@ -4,6 +4,7 @@
  * with a fresh RenderState that globals and macros read through the Engine.
  */
 import type { SourceFile } from '../../project/types.js';
+import { didYouMean } from '../../diagnostics/index.js';
 import { docBlocks, scanSnapshotBlocks } from './blocks.js';
 import { keywordArgs } from './call-args.js';
 import { staticGlobals } from './context-globals.js';
@@ -85,6 +86,7 @@ export function createRenderer(options: RendererOptions): Renderer {
         case 'None':
           return null;
         default:
+          if (s !== null && Object.prototype.hasOwnProperty.call(s.extra, name)) return s.extra[name];
           break;
       }
       if (registry === undefined) return statics[name];
@@ -237,6 +239,32 @@ export function createRenderer(options: RendererOptions): Renderer {
         args['model'] = whereFn && node.config['where'] ? whereFn(relation) : relation;
         return pyStr(fn(keywordArgs(args))).trim();
       });
+    },
+
+    callMacro(node, name, args, context = {}) {
+      let value: unknown;
+      const outcome = run(node, '', (s) => {
+        s.extra = context;
+        const dot = name.indexOf('.');
+        const fn =
+          dot >= 0
+            ? registry?.byPackage.get(name.slice(0, dot))?.get(name.slice(dot + 1))
+            : registry?.resolve(name, node.package_name, null);
+        if (fn === undefined) {
+          const hint = didYouMean(name.slice(dot + 1), registry?.names() ?? []);
+          throw new RenderFailure({
+            code: 'undefined-macro',
+            severity: 'error',
+            message: `macro '${name}' not found`,
+            file: node.original_file_path,
+            node: node.unique_id,
+            ...(hint ? { hint } : {}),
+          });
+        }
+        value = fn(keywordArgs({ ...args }));
+        return typeof value === 'string' || value instanceof String ? String(value) : '';
+      });
+      return outcome.ok ? { ok: true, value, result: outcome.result } : outcome;
     },
 
     snapshotBlocks(file: SourceFile) {

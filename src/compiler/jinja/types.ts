@@ -73,6 +73,10 @@ export interface RenderResult {
   readonly mainSql?: readonly string[];
 }
 
+export type MacroCallOutcome =
+  | { readonly ok: true; readonly value: unknown; readonly result: RenderResult }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
 export type RenderOutcome =
   | { readonly ok: true; readonly result: RenderResult }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
@@ -184,6 +188,17 @@ export interface Renderer {
     kwargs: Readonly<Record<string, unknown>>,
     model: { readonly kind: 'ref'; readonly name: string } | { readonly kind: 'source'; readonly source: string; readonly table: string },
   ): RenderOutcome;
+  /**
+   * Call a macro by name (`dbt_utils.x` or unqualified, resolved as templates resolve it) with
+   * keyword arguments; `context` adds names for the call (a materialization's `sql`,
+   * `pre_hooks`, ...). The outcome carries the macro's return value (`return(...)`), not text.
+   */
+  callMacro(
+    node: RenderNode,
+    name: string,
+    args: Readonly<Record<string, unknown>>,
+    context?: Readonly<Record<string, unknown>>,
+  ): MacroCallOutcome;
   /** Snapshot blocks in a snapshot file (syntax problems come back as diagnostics). */
   snapshotBlocks(file: SourceFile): { blocks: readonly SnapshotBlock[]; diagnostics: readonly Diagnostic[] };
 }
