@@ -240,9 +240,13 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
     async materialize(node) {
       const r = getRenderer();
       const name = String(node.config.materialized);
-      const macro = ['postgres', 'default']
+      // postgres before default; the root project's before a package's before Strata's own
+      const root = manifest.metadata.project_name;
+      const found = ['postgres', 'default']
         .map((a) => `materialization_${name}_${a}`)
-        .find((m) => r.macros.some((x) => x.name === m));
+        .flatMap((m) => r.macros.filter((x) => x.name === m))
+        .sort((a, b) => Number(b.package_name === root) - Number(a.package_name === root) || Number(a.builtin) - Number(b.builtin))[0];
+      const macro = found?.unique_name;
       if (macro === undefined) return { ok: false, diagnostics: [failedDiagnostic(node, `no {% materialization ${name} %} block is defined`)], statements: [] };
       const hooks = (v: unknown): { sql: string; transaction: boolean }[] =>
         (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map((h: unknown) =>
