@@ -19,6 +19,7 @@ import {
 import { assembleManifest, type Rendered } from './assemble.js';
 import { checkDuplicates, indexProperties, seedDrafts, snapshotFileDrafts } from './resource-drafts.js';
 import { checkInFileConfig, checkMaterialization, userMaterializationNames } from './check-config.js';
+import { hasJinja, renderConfigJinja, renderSourceJinja } from './yaml-jinja.js';
 import { renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
@@ -82,6 +83,8 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     return renderer;
   };
 
+  // sources' schema / database / identifier may be templates ("{{ target.schema }}")
+  files = renderSourceJinja(files, getRenderer, diagnostics);
   const libraryFiles = Object.fromEntries(
     [...files.macros, ...files.docs, ...(files.packages ?? []).flatMap((p) => p.macros)].map((f) => [f.path, f.hash]),
   );
@@ -157,6 +160,11 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
         ),
       );
     }
+  }
+  // Jinja in YAML and project-file configs (`enabled: "{{ target.type != 'bigquery' }}"`)
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i]!;
+    if (hasJinja(d.preConfig)) drafts[i] = { ...d, preConfig: renderConfigJinja(d.preConfig, renderNodeFor(d, files), getRenderer(), diagnostics) };
   }
   checkDuplicates(drafts, diagnostics);
 

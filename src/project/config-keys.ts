@@ -105,7 +105,9 @@ export function checkConfigTypes(
   keyPath: (key: string) => YamlPath,
   bag: DiagnosticBag,
 ): boolean {
-  const r = configValueSchema.safeParse(config);
+  // a template ("{{ target.type != 'bigquery' }}") is rendered by the compiler, then it is a value
+  const plain = Object.fromEntries(Object.entries(config).filter(([, v]) => !(typeof v === 'string' && (v.includes('{{') || v.includes('{%')))));
+  const r = configValueSchema.safeParse(plain);
   if (r.success) return true;
   for (const issue of r.error.issues) {
     const [key, ...rest] = issue.path;
