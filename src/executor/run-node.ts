@@ -25,6 +25,8 @@ export interface NodeRunContext {
   readonly quality?: QualityRunContext;
   /** Execution-time rendering of dynamic nodes (absent: the parse-time SQL is used). */
   readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
+  /** The root project is a dbt project (dbt_project.yml): dbt-postgres's seed type inference. */
+  readonly dbtProject?: boolean;
   /** Runs a user `{% materialization %}` for a node (absent: such nodes cannot run). */
   readonly materialize?: (node: ManifestNode) => Promise<MacroRunOutcome>;
 }

@@ -40,6 +40,8 @@ export interface RunProjectOptions {
   readonly build?: { readonly auditByDefault: boolean };
   /** Execution-time rendering of dynamic nodes, right before each runs. */
   readonly render?: (node: ManifestNode) => Promise<RunRenderOutcome>;
+  /** The root project is a dbt project (dbt_project.yml). */
+  readonly dbtProject?: boolean;
   /** User `{% materialization %}` blocks. */
   readonly materialize?: (node: ManifestNode) => Promise<MacroRunOutcome>;
 }
@@ -117,6 +119,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
             ...(quality ? { quality } : {}),
             ...(o.render ? { render: o.render } : {}),
             ...(o.materialize ? { materialize: o.materialize } : {}),
+            ...(o.dbtProject ? { dbtProject: true } : {}),
             onExecuted: (node, sql) => writeRunSql(o.targetDir, node, sql),
           },
           id,

@@ -29,9 +29,16 @@ export async function loadSeed(
     readonly delimiter?: string;
     readonly fullRefresh: boolean;
     readonly runId: string;
+    /** dbt-postgres's type inference (decimals as double precision). */
+    readonly dbtTypes?: boolean;
+    /** `quote_columns: false`: column names folded to lower case. */
+    readonly quoteColumns?: boolean;
   },
 ): Promise<SeedLoadResult> {
-  const columns = seedColumnTypes(args.profile, args.columnTypes);
+  const columns = seedColumnTypes(args.profile, args.columnTypes, {
+    ...(args.dbtTypes !== undefined ? { dbtTypes: args.dbtTypes } : {}),
+    ...(args.quoteColumns !== undefined ? { quoteColumns: args.quoteColumns } : {}),
+  });
   const existing = await adapter.getRelation({ schema: args.schema, name: args.name });
   let mode: SeedLoadResult['mode'] = 'create';
   if (existing) {

@@ -9,21 +9,28 @@ const q = (id: string): string => `"${id.replace(/"/g, '""')}"`;
 export function seedColumnTypes(
   profile: SeedProfile,
   overrides: Readonly<Record<string, unknown>> | undefined,
+  opts: { readonly dbtTypes?: boolean; readonly quoteColumns?: boolean } = {},
 ): { name: string; type: string }[] {
   const map: Record<SeedType, string> = {
     boolean: 'boolean',
     integer: 'integer',
     bigint: 'bigint',
-    numeric: 'numeric',
+    // dbt-postgres loads any number with decimals as float8; Strata projects keep them exact
+    numeric: opts.dbtTypes ? 'double precision' : 'numeric',
     date: 'date',
     timestamp: 'timestamp without time zone',
     timestamptz: 'timestamp with time zone',
     text: 'text',
   };
-  return profile.columns.map((c) => ({
-    name: c.name,
-    type: typeof overrides?.[c.name] === 'string' ? (overrides[c.name] as string) : map[c.type],
-  }));
+  const lower = new Map(Object.entries(overrides ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  return profile.columns.map((c) => {
+    const override = overrides?.[c.name] ?? lower.get(c.name.toLowerCase());
+    return {
+      // quote_columns: false leaves names unquoted, which PostgreSQL folds to lower case
+      name: opts.quoteColumns === false ? c.name.toLowerCase() : c.name,
+      type: typeof override === 'string' ? override : map[c.type],
+    };
+  });
 }
 
 /**

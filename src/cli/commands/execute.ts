@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -54,7 +55,10 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       { code: 'state-invalid', severity: 'error', message: '--defer needs --state <dir with the production manifest.json>', hint: 'e.g. --select state:modified+ --state prod-target/ --defer' },
     ]);
   }
-  const { files, compiled, selected, semantic } = await compileAndSelect(opts, resourceTypes);
+  const { files, compiled, selected: chosen, semantic } = await compileAndSelect(opts, resourceTypes);
+  // ephemeral models build nothing: they are inlined into their children and, as in dbt, never
+  // appear in the run's results
+  const selected = chosen.filter((id) => compiled.manifest.nodes[id]?.config.materialized !== 'ephemeral');
   const seedProfiles = await checkSeeds(files.root, compiled.manifest.nodes, selected);
   const invalid = validateQualityTests(compiled.manifest, selected);
   if (invalid.length) throw new CompileError(invalid);
@@ -62,6 +66,14 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   reporter.diagnostics(compiled.warnings, files.root);
   if (selected.length === 0) {
     reporter.info('Nothing to do: the selection matched no nodes.');
+    // dbt writes run_results.json for an empty run too (CI reads it)
+    const { writeRunResults } = await import('../../executor/index.js');
+    await writeRunResults(join(files.root, files.config.targetPath), [], {
+      invocationId: randomUUID(),
+      command,
+      elapsed: 0,
+      args: { threads: Number(opts.threads ?? files.target.threads), full_refresh: opts.fullRefresh ?? false },
+    });
     return 0;
   }
   // --threads sizes the connection pool too: the profile's `threads` is only the default.
@@ -134,6 +146,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       signal: controller.signal,
       render: (node) => runRenderer.render(node),
       materialize: (node) => runRenderer.materialize(node),
+      dbtProject: files.config.kind === 'dbt',
       ...(command === 'build' ? { build: { auditByDefault: files.config.kind === 'strata' } } : {}),
       events: {
         onLockWait: (schema) => progress.waiting(schema),

@@ -79,6 +79,10 @@ export function createRenderer(options: RendererOptions): Renderer {
         case 'execute':
           if (s !== null) s.dynamic = true;
           return options.execute === true;
+        case 'schema':
+          return s === null ? undefined : s.node.schema;
+        case 'database':
+          return s === null ? undefined : s.node.database;
         case 'True':
           return true;
         case 'False':

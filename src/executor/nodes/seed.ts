@@ -17,6 +17,8 @@ export async function runSeed(ctx: NodeRunContext, node: ManifestNode): Promise<
     ...(typeof node.config['delimiter'] === 'string' ? { delimiter: node.config['delimiter'] } : {}),
     fullRefresh: ctx.fullRefresh || node.config['full_refresh'] === true,
     runId: ctx.runId,
+    dbtTypes: ctx.dbtProject === true,
+    quoteColumns: node.config['quote_columns'] !== false,
   });
   ctx.onExecuted?.(node, r.sql);
   return { status: 'success', message: `seed ${r.mode} (${r.rows} rows)`, rowsAffected: r.rows };
