@@ -84,6 +84,8 @@ export function assembleManifest(
     const d = r.draft;
     if (!RELATIONAL.has(d.resourceType)) continue;
     const c = r.finalConfig;
+    // the root project's drafts come first: an unqualified ref prefers its node over a package's
+    if (idents.has(d.name) && idents.get(d.name)!.enabled) continue;
     idents.set(d.name, {
       id: d.id,
       enabled: c['enabled'] !== false,
@@ -123,10 +125,13 @@ export function assembleManifest(
     if (d.generic) nodes.push(d.generic.attachedTo);
     for (const ref of r.result.refs) {
       const target = idents.get(ref.name);
-      if (ref.package && ref.package !== project) {
+      if (ref.package && target && target.id.split('.')[1] !== ref.package) {
+        const installed = new Set([project, ...(files.packages ?? []).map((p) => p.name)]);
         diagnostics.push(located(d, 'ref', [ref.package, ref.name], 'ref-not-found',
-          `${d.resourceType} '${d.name}' refers to '${ref.package}.${ref.name}', but package '${ref.package}' is not installed`,
-          `packages are not supported yet; use ref('${ref.name}')`));
+          installed.has(ref.package)
+            ? `${d.resourceType} '${d.name}' refers to '${ref.package}.${ref.name}', but '${ref.name}' belongs to '${target.id.split('.')[1]}'`
+            : `${d.resourceType} '${d.name}' refers to '${ref.package}.${ref.name}', but package '${ref.package}' is not installed`,
+          installed.has(ref.package) ? `use ref('${ref.name}')` : 'list the package in packages.yml and run `strata deps`'));
         continue;
       }
       if (!target) {
@@ -219,7 +224,7 @@ export function assembleManifest(
       unique_id: d.id,
       resource_type: d.resourceType,
       name: d.name,
-      package_name: project,
+      package_name: d.id.split('.')[1] ?? project,
       path: d.path,
       original_file_path: d.file,
       fqn: d.fqn,

@@ -20,6 +20,7 @@ import { assembleManifest, type Rendered } from './assemble.js';
 import { checkDuplicates, indexProperties, seedDrafts, snapshotFileDrafts } from './resource-drafts.js';
 import { checkInFileConfig, checkMaterialization, userMaterializationNames } from './check-config.js';
 import { hasJinja, renderConfigJinja, renderSourceJinja } from './yaml-jinja.js';
+import { packageView } from './package-view.js';
 import { renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
@@ -159,6 +160,19 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
           s.columns,
         ),
       );
+    }
+  }
+  // Installed packages are projects: their models and seeds (and the tests in their properties
+  // files) join the graph as `model.<package>.<name>`, configured by their own project file with
+  // the root project's `models: <package>:` block laid over it.
+  for (const pkg of files.packages ?? []) {
+    const view = packageView(files, pkg);
+    const pprops = indexProperties(pkg.schemaFiles, diagnostics);
+    const own = [...fileDrafts(view, view.models, 'model', view.config.modelPaths, pprops.models), ...seedDrafts(view, pprops.seeds)];
+    drafts.push(...own);
+    for (const d of own) {
+      if (!d.props) continue;
+      drafts.push(...genericTestDrafts(view, { kind: 'ref', name: d.name }, d.id, d.name, d.patchPath?.replace(`${pkg.name}://`, '') ?? d.file, d.props.tests, d.props.columns));
     }
   }
   // Jinja in YAML and project-file configs (`enabled: "{{ target.type != 'bigquery' }}"`)

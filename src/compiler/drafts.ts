@@ -69,7 +69,8 @@ export function renderNodeFor(d: Draft, files: ProjectFiles): RenderNode {
     unique_id: d.id,
     name: d.name,
     resource_type: d.resourceType,
-    package_name: files.config.name,
+    // ids are `<type>.<package>.<name>`: a package's nodes render in their package's context
+    package_name: d.id.split('.')[1] ?? files.config.name,
     original_file_path: d.file,
     database: typeof c['database'] === 'string' ? c['database'] : t.dbname,
     schema,

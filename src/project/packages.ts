@@ -12,7 +12,8 @@ import { DiagnosticBag, error, type Diagnostic } from '../diagnostics/index.js';
 import { discoverFiles } from './discover.js';
 import type { Env } from './env-var.js';
 import { readProjectConfig } from './project-file.js';
-import type { PackageFiles, ProjectConfig, SourceFile } from './types.js';
+import { parseSchemaFile } from './schema-file.js';
+import type { PackageFiles, ProjectConfig, SchemaFile, SourceFile } from './types.js';
 
 /** Where packages are installed, relative to the root project. */
 export function packagesInstallPath(config: ProjectConfig): string {
@@ -72,6 +73,12 @@ export async function readInstalledPackages(
     if (!pkgConfig) continue;
     if (pkgConfig.name === config.name) continue;
     const files = await discoverFiles(pkgRoot, pkgConfig);
+    const schemaFiles: SchemaFile[] = [];
+    for (const f of prefixed(files.schemaCandidates, prefix)) {
+      const parsed = parseSchemaFile(f.contents, f.path, f.hash, local);
+      if (parsed) schemaFiles.push(parsed);
+    }
+    bag.addAll(local.all.filter((d) => d.severity === 'error' && d.file?.startsWith(prefix)));
     out.push({
       name: pkgConfig.name,
       dir: prefix,
@@ -80,6 +87,7 @@ export async function readInstalledPackages(
       docs: prefixed(files.docs, prefix),
       models: prefixed(files.models, prefix),
       seeds: files.seeds.map((s) => ({ ...s, path: `${prefix}/${s.path}` })),
+      schemaFiles,
     });
   }
   const pf = packagesFile(root);

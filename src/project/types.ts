@@ -202,6 +202,8 @@ export interface PackageFiles {
   readonly docs: readonly SourceFile[];
   readonly models: readonly SourceFile[];
   readonly seeds: readonly SeedFile[];
+  /** Its properties files (descriptions, columns, tests of its models and seeds). */
+  readonly schemaFiles: readonly SchemaFile[];
 }
 
 export interface ProjectFiles {
