@@ -1,13 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { isCompileError } from '../diagnostics/index.js';
+import { registerClean } from './commands/clean.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
+import { registerDeps } from './commands/deps.js';
 import { registerDocs } from './commands/docs.js';
 import { registerExecute } from './commands/execute.js';
 import { registerFeatures } from './commands/features.js';
 import { registerInit } from './commands/init.js';
 import { registerLs } from './commands/ls.js';
 import { registerQuery } from './commands/query.js';
+import { registerRunOperation } from './commands/run-operation.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 import { registerQuality } from './commands/quality.js';
@@ -67,10 +70,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerExecute(program, run, 'run', 'build the selected models in dependency order', ['model']);
   registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test']);
   registerTest(program, run);
+  registerRunOperation(program, run);
   registerSourceFreshness(program, run);
   registerQuality(program, run);
   registerFeatures(program, run);
   registerDocs(program, run);
+  registerDeps(program, run);
+  registerClean(program, run);
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {

@@ -14,7 +14,7 @@ import { adapterContext } from './adapter-context.js';
 import { itertoolsModule, pytzModule } from './py-modules.js';
 import { pySet, toList } from './runtime-python.js';
 import { toPlainJson } from './relations-context.js';
-import { currentPosition, failure, MacroReturn } from './render-state.js';
+import { currentPosition, failure, MacroReturn, readablePlaceholders } from './render-state.js';
 import { reModule } from './re-module.js';
 import type { Engine } from './runtime.js';
 import { requireState } from './runtime.js';
@@ -116,7 +116,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
 
   const log = (...raw: unknown[]): string => {
     const c = splitArgs(raw);
-    state().logs.push({ message: pyStr(arg(c, 0, 'msg')), info: arg(c, 1, 'info', false) === true });
+    state().logs.push({ message: readablePlaceholders(pyStr(arg(c, 0, 'msg'))), info: arg(c, 1, 'info', false) === true });
     return '';
   };
 

@@ -113,6 +113,11 @@ export class MacroReturn {
   }
 }
 
+/** Relations print as placeholders until the manifest is assembled: messages show their names. */
+export function readablePlaceholders(text: string): string {
+  return text.replace(/\u0000(?:ref|src)\u0001([^\u0000\u0001]*)\u0001([^\u0000\u0001]*)\u0000/g, (_m, a: string, b: string) => (a ? `${a}.${b}` : b));
+}
+
 /** Resolve a file + 0-based position to the user's file:line:col (1-based). */
 export function toPosition(state: RenderState, file: TemplateFile | null, line: number, col: number): Position {
   if (file === null || file.file === null) {
@@ -137,8 +142,7 @@ export function failure(
   extra: { hint?: string; pos?: Position } = {},
 ): RenderFailure {
   const pos = extra.pos ?? currentPosition(state);
-  // relations print as placeholders until the manifest is assembled: show their names
-  let msg = message.replace(/\u0000(?:ref|src)\u0001([^\u0000\u0001]*)\u0001([^\u0000\u0001]*)\u0000/g, (_m, a: string, b: string) => (a ? `${a}.${b}` : b));
+  let msg = readablePlaceholders(message);
   const outer = state.stack[0];
   if (outer && outer.callSite.file !== pos.file) {
     const inner = state.stack[state.stack.length - 1] ?? outer;
