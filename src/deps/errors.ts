@@ -14,10 +14,16 @@ export function locationOf(origin: Origin): Where {
   return origin.at.line !== undefined ? origin.at : origin.root;
 }
 
-/** `packages.yml:3` (or the hub URL for metadata entries), for messages naming a requirement. */
+/**
+ * Who requires something, for messages: `packages.yml:3`, `pkg_a (../pkg_a/packages.yml:2)`, or
+ * `dbt-labs/x 1.0.0` for a dependency read from hub metadata (which has no lines).
+ *
+ * @example describeWhere({ at: { file: 'packages.yml', line: 3 }, root: { file: 'packages.yml', line: 3 } }) // 'packages.yml:3'
+ */
 export function describeWhere(origin: Origin): string {
   const w = origin.at;
-  const place = w.line !== undefined ? `${w.file}:${w.line}` : w.file;
+  if (w.line === undefined) return origin.via ?? w.file;
+  const place = `${w.file}:${w.line}`;
   return origin.via ? `${origin.via} (${place})` : place;
 }
 
@@ -56,7 +62,11 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@');
 }
 
-/** Also hides any credentials-bearing URL inside free text (git's stderr repeats the URL). */
+/**
+ * Also hides any credentials-bearing URL inside free text (git's stderr repeats the URL).
+ *
+ * @example redactText("unable to access 'https://tok@h/r.git/'") // "unable to access 'https://***@h/r.git/'"
+ */
 export function redactText(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
 }
@@ -79,11 +89,14 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
  */
 export function describeFetchError(e: unknown): string {
   if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'timed out';
+  const messages: string[] = [];
   let cur: unknown = e;
   for (let depth = 0; depth < 5 && cur instanceof Error; depth++) {
     const code = (cur as NodeJS.ErrnoException).code;
     if (typeof code === 'string') return `${ERRNO_TEXT[code] ?? cur.message} (${code})`;
+    messages.push(cur.message);
     cur = cur.cause;
   }
-  return e instanceof Error ? e.message : String(e);
+  // No errno (e.g. undici's "bad port"): the chain of messages says the most.
+  return messages.length ? messages.join(': ') : String(e);
 }

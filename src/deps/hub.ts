@@ -49,7 +49,8 @@ const hubSchema = z.looseObject({
 
 /**
  * The API base for package JSON. `DBT_PACKAGE_HUB_URL` is the hub root (as in dbt, which appends
- * `api/v1/`); a value that already ends in `/api/v1` is taken as the API base itself.
+ * `api/v1/`); a value that already ends in `/api/v1` is taken as the API base itself. (When the
+ * dbt-style URL is 404, `HubClient` also tries `<DBT_PACKAGE_HUB_URL>/<org>/<name>.json`.)
  *
  * @example hubApiBase({ DBT_PACKAGE_HUB_URL: 'http://127.0.0.1:8080' }) // 'http://127.0.0.1:8080/api/v1/'
  */
@@ -86,32 +87,26 @@ export class HubClient {
   private async load(id: string, origin: Origin): Promise<HubPackage> {
     const url = `${hubApiBase(this.env)}${id}.json`;
     const where = locationOf(origin);
-    const unreachable = (why: string): never =>
-      fail('package-fetch-failed', `could not read package '${id}' from the package hub: GET ${url} failed: ${why}`, where,
-        `check your network connection${this.env['DBT_PACKAGE_HUB_URL'] ? ' and DBT_PACKAGE_HUB_URL' : ''}, or install the package from a \`git:\` or \`local:\` entry instead`);
-    let res: Response;
-    try {
-      res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
-    } catch (e) {
-      return unreachable(describeFetchError(e));
+    const custom = (this.env['DBT_PACKAGE_HUB_URL'] ?? '').trim();
+    const unreachable = (why: string, tried = url): never =>
+      fail('package-fetch-failed', `could not read package '${id}' from the package hub: GET ${tried} failed: ${why}`, where,
+        `check your network connection${custom ? ' and DBT_PACKAGE_HUB_URL' : ''}, or install the package from a \`git:\` or \`local:\` entry instead`);
+    let got = await this.getJson(url);
+    // DBT_PACKAGE_HUB_URL is the hub root in dbt (`api/v1/` appended); a mirror that serves the
+    // JSON at its root directly is tried too, but only after the dbt-style URL was not found.
+    if (got.kind === 'status' && got.status === 404 && custom && !/\/api\/v1\/?$/.test(custom)) {
+      const direct = `${custom.endsWith('/') ? custom : `${custom}/`}${id}.json`;
+      const alt = await this.getJson(direct);
+      if (alt.kind === 'ok' && hubSchema.safeParse(alt.body).success) got = alt;
     }
-    if (res.status === 404) {
-      await res.body?.cancel();
+    if (got.kind === 'error') return unreachable(got.why);
+    if (got.kind === 'status' && got.status === 404) {
       return fail('package-not-found', `package '${id}' is not on the package hub (GET ${url} returned 404)`, where,
         'check the org/name spelling (packages are listed on hub.getdbt.com), or use a `git:` entry');
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      return unreachable(`HTTP ${res.status} ${res.statusText}`);
-    }
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch (e) {
-      return unreachable(`the response is not JSON (${describeFetchError(e)})`);
-    }
-    const parsed = hubSchema.safeParse(body);
-    if (!parsed.success) return unreachable('the response is not package metadata (no `versions` with tarball downloads)');
+    if (got.kind === 'status') return unreachable(`HTTP ${got.status}`);
+    const parsed = hubSchema.safeParse(got.body);
+    if (!parsed.success) return unreachable('the response is not package metadata (no `versions` with tarball downloads)', got.url);
     const h = parsed.data;
     const fallbackName = id.split('/')[1] ?? id;
     const versions = new Map<string, HubVersion>();
@@ -126,7 +121,26 @@ export class HubClient {
       });
     }
     const redirect = h.redirectnamespace || h.redirectname ? `${h.redirectnamespace ?? id.split('/')[0]}/${h.redirectname ?? fallbackName}` : undefined;
-    return { id, url, versions, ...(h.latest ? { latest: h.latest } : {}), ...(redirect && redirect !== id ? { redirect } : {}) };
+    return { id, url: got.url, versions, ...(h.latest ? { latest: h.latest } : {}), ...(redirect && redirect !== id ? { redirect } : {}) };
+  }
+
+  /** GET a JSON document; network failures and non-JSON bodies come back as values, not throws. */
+  private async getJson(url: string): Promise<{ kind: 'ok'; url: string; body: unknown } | { kind: 'status'; status: number } | { kind: 'error'; why: string }> {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+    } catch (e) {
+      return { kind: 'error', why: describeFetchError(e) };
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { kind: 'status', status: res.status };
+    }
+    try {
+      return { kind: 'ok', url, body: await res.json() };
+    } catch (e) {
+      return { kind: 'error', why: `the response is not JSON (${describeFetchError(e)})` };
+    }
   }
 }
 
@@ -141,7 +155,20 @@ export function pickVersion(versions: Iterable<string>, ranges: readonly string[
   return ok.sort(semver.rcompare)[0];
 }
 
-/** Newest non-prerelease version, for "update available" (the hub's `latest`, else computed). */
+/**
+ * Newest non-prerelease version, for "update available" (the hub's `latest`, else computed).
+ *
+ * @example latestVersion(await hub.get('dbt-labs/dbt_utils', origin)) // '1.3.0'
+ */
 export function latestVersion(pkg: HubPackage): string | undefined {
   return pkg.latest ?? [...pkg.versions.keys()].filter((v) => semver.prerelease(v) === null).sort(semver.rcompare)[0];
+}
+
+/**
+ * The newer hub version a pinned package could move to, if any ("Updated version available").
+ *
+ * @example updateAvailable({ version: '1.1.1', latest: '1.3.0' }) // '1.3.0'
+ */
+export function updateAvailable(p: { readonly version?: string; readonly latest?: string }): string | undefined {
+  return p.version && p.latest && semver.valid(p.version) && semver.valid(p.latest) && semver.gt(p.latest, p.version) ? p.latest : undefined;
 }

@@ -33,6 +33,8 @@ export interface ReadContext {
   readonly rootWhere?: Where;
   /** Base for `local:` paths; defaults to the directory read. */
   readonly localBase?: string;
+  /** Label of the directory read, for a fetched package (`dbt_packages/x`); default: its path from the root. */
+  readonly labelBase?: string;
 }
 
 const KEYS: Readonly<Record<PackageSpec['kind'], readonly string[]>> = {
@@ -43,7 +45,11 @@ const KEYS: Readonly<Record<PackageSpec['kind'], readonly string[]>> = {
 };
 const SOURCE_KEYS: Readonly<Record<string, PackageSpec['kind']>> = { package: 'hub', git: 'git', local: 'local', tarball: 'tarball' };
 
-/** Posix path of `abs` relative to the root project, for diagnostics. */
+/**
+ * Posix path of `abs` relative to the root project, for diagnostics.
+ *
+ * @example labelFor('/w/shop', '/w/libs/pkg_a/packages.yml') // '../libs/pkg_a/packages.yml'
+ */
 export function labelFor(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/') || '.';
 }
@@ -76,8 +82,9 @@ export async function readPackagesFile(dir: string, ctx: ReadContext): Promise<P
   const pkgPath = path.join(dir, 'packages.yml');
   const depPath = path.join(dir, 'dependencies.yml');
   const [pkgText, depText] = await Promise.all([readIfExists(pkgPath), readIfExists(depPath)]);
-  const pkg = pkgText === undefined ? undefined : parsed(pkgText, labelFor(ctx.root, pkgPath));
-  const dep = depText === undefined ? undefined : parsed(depText, labelFor(ctx.root, depPath));
+  const label = (file: string): string => (ctx.labelBase ? `${ctx.labelBase}/${path.basename(file)}` : labelFor(ctx.root, file));
+  const pkg = pkgText === undefined ? undefined : parsed(pkgText, label(pkgPath));
+  const dep = depText === undefined ? undefined : parsed(depText, label(depPath));
   const has = (y: LocatedYaml | undefined): boolean => y !== undefined && isRecord(y.value) && 'packages' in y.value;
   if (has(pkg) && has(dep) && dep) {
     throw new CompileError([
@@ -87,6 +94,7 @@ export async function readPackagesFile(dir: string, ctx: ReadContext): Promise<P
   // dbt: dependencies.yml wins when it lists packages; otherwise packages.yml is validated whole.
   const y = has(dep) ? dep : pkg;
   if (!y) return { declared: [], rawEntries: [] };
+  const text = (y === dep ? depText : pkgText) ?? '';
   const doc = y.value;
   if (doc === undefined || doc === null) return { file: y.file, declared: [], rawEntries: [] };
   if (!isRecord(doc)) {
@@ -114,7 +122,8 @@ export async function readPackagesFile(dir: string, ctx: ReadContext): Promise<P
       diags.push(...bag.errors);
       return;
     }
-    const r = parseEntry(rendered, raw, (p) => y.locate([...entryPath, ...p]), (p) => y.locate([...entryPath, p], { key: true }), ctx.localBase ?? dir);
+    const within = (p: YamlPath): Where => y.locate([...entryPath, ...p]);
+    const r = parseEntry(rendered, raw, within, (p) => y.locate([...entryPath, p], { key: true }), ctx.localBase ?? dir, (p) => tokenAt(text, within(p)));
     if ('diagnostics' in r) diags.push(...r.diagnostics);
     else declared.push({ spec: r.spec, raw: r.raw, origin });
   });
@@ -142,13 +151,28 @@ export function hubDependencies(entries: readonly unknown[], label: string, via:
 
 type EntryResult = { spec: PackageSpec; raw: Record<string, unknown> } | { diagnostics: Diagnostic[] };
 
+/**
+ * The plain scalar as written at `w`: YAML reads `version: 0.10` as the number 0.1, but the user
+ * meant "0.10", so numbers are taken from the source text.
+ */
+function tokenAt(text: string, w: Where): string | undefined {
+  if (w.line === undefined) return undefined;
+  const line = text.split(/\r?\n/)[w.line - 1] ?? '';
+  return /^[^\s,\]}#]+/.exec(line.slice((w.col ?? 1) - 1))?.[0];
+}
+
 function parseEntry(
   value: unknown,
   raw: unknown,
   at: (p: YamlPath) => Where,
   keyAt: (k: string) => Where,
   base: string,
+  written: (p: YamlPath) => string | undefined = () => undefined,
 ): EntryResult {
+  const numberText = (v: number, p: YamlPath): string => {
+    const t = written(p);
+    return t !== undefined && Number(t) === v ? t : String(v);
+  };
   const bad = (message: string, where: Where, hint?: string): EntryResult => ({ diagnostics: [depsError('packages-invalid', message, where, hint)] });
   if (!isRecord(value) || !isRecord(raw)) return bad('a package entry must be a mapping such as `- package: dbt-labs/dbt_utils`', at([]));
   if ('private' in value) return bad('`private:` packages need dbt Cloud and are not supported', keyAt('private'), 'use a `git:` entry with the repository URL (a token can come from env_var)');
@@ -167,7 +191,7 @@ function parseEntry(
   }
   const str = (k: string): string | undefined => {
     const v = value[k];
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+    return typeof v === 'string' ? v : typeof v === 'number' ? numberText(v, [k]) : undefined;
   };
   const source = str(sourceKey);
   if (source === undefined || source.trim() === '') return bad(`'${sourceKey}' must be a non-empty string`, at([sourceKey]));
@@ -211,7 +235,7 @@ function parseEntry(
       for (const [i, r] of list.entries()) {
         const rangeAt = at(Array.isArray(v) ? ['version', i] : ['version']);
         if (typeof r !== 'string' && typeof r !== 'number') return bad("'version' must be a version or range, or a list of them", rangeAt);
-        const text = String(r).trim();
+        const text = (typeof r === 'number' ? numberText(r, Array.isArray(v) ? ['version', i] : ['version']) : r).trim();
         if (semver.validRange(text) === null) return bad(`'${text}' is not a valid version or range`, rangeAt, 'use e.g. "1.1.1", ">=1.0.0" or [">=1.0.0", "<2.0.0"]');
         ranges.push(text);
       }

@@ -12,8 +12,6 @@ export interface TarballOptions {
   /** The package, for messages (`dbt-labs/dbt_utils 1.3.0`, a tarball URL). */
   readonly label: string;
   readonly where: Where;
-  /** Expected sha1 of the archive (the hub publishes one); a mismatch is an error. */
-  readonly sha1?: string;
   readonly timeoutMs?: number;
 }
 
@@ -46,23 +44,17 @@ async function download(url: string, o: TarballOptions): Promise<Buffer> {
 }
 
 /**
- * Fetches the archive at `url` and unpacks it into `dest` (created). Returns the package's root:
- * `dest` itself, or its single top-level directory when the archive has one (GitHub and hub
- * tarballs wrap everything in `<repo>-<version>/`).
+ * Fetches the archive at `url` and unpacks it into `dest` (created). Returns the package's root
+ * (`dest` itself, or its single top-level directory when the archive has one: GitHub and hub
+ * tarballs wrap everything in `<repo>-<version>/`) and the archive's sha1.
  *
  * @example
- * const dir = await fetchTarball('https://codeload.github.com/o/r/tar.gz/1.0.0', '/p/dbt_packages/.strata-tmp-x/t1', { label: 'o/r', where })
- * // '/p/dbt_packages/.strata-tmp-x/t1/r-1.0.0'
+ * const t = await fetchTarball('https://codeload.github.com/o/r/tar.gz/1.0.0', '/p/dbt_packages/.strata-tmp-x/t1', { label: 'o/r', where })
+ * t.root // '/p/dbt_packages/.strata-tmp-x/t1/r-1.0.0'
  */
-export async function fetchTarball(url: string, dest: string, o: TarballOptions): Promise<string> {
+export async function fetchTarball(url: string, dest: string, o: TarballOptions): Promise<{ root: string; sha1: string }> {
   const bytes = await download(url, o);
-  if (o.sha1) {
-    const got = createHash('sha1').update(bytes).digest('hex');
-    if (got.toLowerCase() !== o.sha1.toLowerCase()) {
-      fail('package-fetch-failed', `the archive of ${o.label} from ${redactUrl(url)} has sha1 ${got}, but ${o.sha1} was published`, o.where,
-        'the download was corrupted or changed on the server; run `strata deps` again');
-    }
-  }
+  const sha1 = createHash('sha1').update(bytes).digest('hex');
   await mkdir(dest, { recursive: true });
   const archive = `${dest}.tar.gz`;
   await writeFile(archive, bytes);
@@ -77,5 +69,5 @@ export async function fetchTarball(url: string, dest: string, o: TarballOptions)
   }
   const entries = await readdir(dest, { withFileTypes: true });
   const only = entries.length === 1 ? entries[0] : undefined;
-  return only?.isDirectory() ? path.join(dest, only.name) : dest;
+  return { root: only?.isDirectory() ? path.join(dest, only.name) : dest, sha1 };
 }

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
 import { loadProjectSemantics, semanticFiles, semanticManifest, type SemanticLayer } from '../../semantic/index.js';
 import type { Command } from 'commander';
-import { compileProject, readManifest, writeAtomic, type CompiledProject } from '../../compiler/index.js';
-import { CompileError } from '../../diagnostics/index.js';
+import { compiledPath, compileProject, readManifest, writeAtomic, writeManifest, type CompiledProject, type ManifestNode } from '../../compiler/index.js';
+import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
 import { selectNodes } from '../../graph/index.js';
 import type { ProjectFiles } from '../../project/types.js';
 import { addProjectOptions, addSelectionOptions, load, projectRoot, reporterFor, type CommonOptions } from '../common.js';
@@ -42,12 +42,18 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
     .command('compile')
     .description('render every model, test and snapshot to SQL; write target/manifest.json and target/compiled/')
     .option('--full-refresh', 'compile as for a full refresh (is_incremental() is false)')
-    .option('--no-cache', 'ignore target/ caches and render everything');
-  addSelectionOptions(addProjectOptions(cmd)).action(async (opts: CommonOptions & { cache?: boolean }) => {
+    .option('--no-cache', 'ignore target/ caches and render everything')
+    .option('--no-introspect', 'do not connect: models that ask the database (run_query, introspection) keep their parse-time SQL');
+  addSelectionOptions(addProjectOptions(cmd)).action(async (opts: CommonOptions & { cache?: boolean; introspect?: boolean }) => {
     const reporter = reporterFor(opts);
     await run(reporter, async () => {
       const started = performance.now();
-      const { compiled, selected } = await compileAndSelect(opts);
+      const { files, compiled, selected } = await compileAndSelect(opts);
+      // As `dbt compile`: nodes whose render asks the database are rendered again with a connection.
+      const dynamic = selected.filter((id) => compiled.manifest.nodes[id]?.strata.dynamic);
+      if (opts.introspect !== false && dynamic.length > 0) {
+        await renderDynamic(files, compiled, dynamic, reporter);
+      }
       const ms = Math.round(performance.now() - started);
       reporter.diagnostics(compiled.warnings, projectRoot(opts));
       const { rendered, reused, nodes, written } = compiled.stats;
@@ -66,6 +72,41 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
       return 0;
     });
   });
+}
+
+/**
+ * Renders the dynamic nodes with execute=true against the target, in DAG order, and rewrites
+ * their compiled SQL (target/compiled/** and manifest.json). A node that fails to render keeps its
+ * parse-time SQL and the failure is an error (exit 1), as in dbt.
+ */
+async function renderDynamic(files: ProjectFiles, compiled: CompiledProject, ids: readonly string[], reporter: Reporter): Promise<void> {
+  const { openTargetAdapter } = await import('./execute.js');
+  const { createRunRenderer } = await import('../../compiler/run-render.js');
+  const { adapter, close } = await openTargetAdapter(files.target, reporter);
+  const nodes = compiled.manifest.nodes as Record<string, ManifestNode>;
+  const failures: Diagnostic[] = [];
+  try {
+    const rr = createRunRenderer(files, compiled.manifest, adapter, { which: 'compile' });
+    const wanted = new Set(ids);
+    const order = compiled.graph.order.filter((id) => wanted.has(id));
+    for (const id of order) {
+      const node = nodes[id];
+      if (!node) continue;
+      const out = await rr.render(node);
+      if (out.ok) nodes[id] = out.node;
+      else failures.push(...out.diagnostics);
+    }
+  } finally {
+    await close();
+  }
+  const targetDir = join(files.root, files.config.targetPath);
+  for (const id of ids) {
+    const n = nodes[id];
+    if (!n?.compiled_code) continue;
+    await writeAtomic(compiledPath(targetDir, n), n.compiled_code);
+  }
+  await writeManifest(targetDir, compiled.manifest);
+  if (failures.length) throw new CompileError(failures);
 }
 
 /** Validates the semantic layer with the compile and writes target/semantic_manifest.json. */

@@ -1,0 +1,11 @@
+export { runDeps } from './deps.js';
+export type { DepsOptions } from './deps.js';
+export { cleanProject } from './clean.js';
+export type { CleanResult } from './clean.js';
+export { parseAddPackage, addPackage } from './add-package.js';
+export type { AddSource, AddedEntry } from './add-package.js';
+export { readPackagesFile, packagesHash } from './spec-file.js';
+export { readLockFile, writeLockFile, LOCK_FILE } from './lock-file.js';
+export { hubApiBase, pickVersion, updateAvailable, DEFAULT_HUB_URL } from './hub.js';
+export { redactUrl } from './errors.js';
+export type { DeclaredPackage, DepsResult, LockEntry, Origin, PackageSpec, PinnedPackage } from './types.js';
