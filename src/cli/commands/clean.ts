@@ -14,6 +14,9 @@ export function registerClean(program: Command, run: (r: Reporter, f: () => Prom
     .command('clean')
     .description("delete the directories listed in the project file's clean-targets (default: target/)")
     .option('--project-dir <dir>', 'project directory (default: current directory)')
+    // accepted as dbt accepts them, so CI scripts written for dbt run unchanged (no profile is read)
+    .option('--profiles-dir <dir>', 'accepted for dbt compatibility; not needed')
+    .option('-t, --target <name>', 'accepted for dbt compatibility; not needed')
     .option('--log-format <format>', 'text or json (one event per line)', 'text')
     .action(async (opts: CommonOptions) => {
       const reporter = reporterFor(opts);
