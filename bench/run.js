@@ -11,6 +11,10 @@ for (const n of [1000, 10000]) {
   );
 }
 
+// Execution-time rendering: parse (ls) at 10k models; the render bridge's cost per node.
+const { benchRender, formatRender } = await import('./render.js');
+console.log(formatRender(await benchRender()));
+
 // Execution benchmarks (issue 3): need the PostgreSQL server of STRATA_BENCH_DATABASE_URL
 // (default postgres://postgres@127.0.0.1:5432/test); each uses its own schema and drops it.
 const { benchScheduler, formatScheduler } = await import('./scheduler.js');

@@ -20,6 +20,12 @@ export interface Rendered {
 
 const RELATIONAL = new Set(['model', 'seed', 'snapshot']);
 
+/** A project's own generate_schema_name / generate_alias_name (undefined: dbt's default). */
+export interface NodeNaming {
+  schema(d: Draft, config: Readonly<Record<string, unknown>>): string | undefined;
+  alias(d: Draft, config: Readonly<Record<string, unknown>>): string | undefined;
+}
+
 /**
  * Second half of compilation: resolve refs/sources against the final (post-`config()`) node
  * identities, inline ephemerals and emit the Manifest. Unknown refs/sources become diagnostics
@@ -31,6 +37,7 @@ export function assembleManifest(
   sourceSpecs: readonly { file: string; spec: SchemaFile['sources'][number] }[],
   library: Library,
   diagnostics: Diagnostic[],
+  naming?: NodeNaming,
 ): Manifest {
   const project = files.config.name;
   const t = files.target;
@@ -80,13 +87,12 @@ export function assembleManifest(
     alias: string;
   }
   const idents = new Map<string, Ident>();
+  const identById = new Map<string, Ident>();
   for (const r of rendered) {
     const d = r.draft;
     if (!RELATIONAL.has(d.resourceType)) continue;
     const c = r.finalConfig;
-    // the root project's drafts come first: an unqualified ref prefers its node over a package's
-    if (idents.has(d.name) && idents.get(d.name)!.enabled) continue;
-    idents.set(d.name, {
+    const ident: Ident = {
       id: d.id,
       enabled: c['enabled'] !== false,
       ephemeral: c['materialized'] === 'ephemeral',
@@ -94,9 +100,13 @@ export function assembleManifest(
       schema:
         d.resourceType === 'snapshot' && typeof c['target_schema'] === 'string'
           ? c['target_schema']
-          : generateSchemaName(t.schema, c['schema']),
-      alias: typeof c['alias'] === 'string' ? c['alias'] : d.name,
-    });
+          : (naming?.schema(d, c) ?? generateSchemaName(t.schema, c['schema'])),
+      alias: naming?.alias(d, c) ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name),
+    };
+    identById.set(d.id, ident);
+    // the root project's drafts come first: an unqualified ref prefers its node over a package's
+    if (idents.has(d.name) && idents.get(d.name)!.enabled) continue;
+    idents.set(d.name, ident);
   }
   const refNames = [...idents.keys()];
   // Star-schema configs: checked here (final config known); a fact's dimensions become deps.
@@ -212,7 +222,7 @@ export function assembleManifest(
   for (const r of rendered) {
     const d = r.draft;
     const c = modelingConfig.get(d.id) ?? r.finalConfig;
-    const ident = RELATIONAL.has(d.resourceType) ? idents.get(d.name) : undefined;
+    const ident = RELATIONAL.has(d.resourceType) ? identById.get(d.id) : undefined;
     const database = ident?.database ?? (typeof c['database'] === 'string' ? c['database'] : t.dbname);
     const schema = ident?.schema ?? generateSchemaName(t.schema, c['schema']);
     const alias = ident?.alias ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name);

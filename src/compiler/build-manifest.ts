@@ -16,7 +16,7 @@ import {
   type Library,
   type RenderInputs,
 } from './render-cache.js';
-import { assembleManifest, type Rendered } from './assemble.js';
+import { assembleManifest, type NodeNaming, type Rendered } from './assemble.js';
 import { checkDuplicates, indexProperties, seedDrafts, snapshotFileDrafts } from './resource-drafts.js';
 import { checkInFileConfig, checkMaterialization, userMaterializationNames } from './check-config.js';
 import { hasJinja, renderConfigJinja, renderSourceJinja } from './yaml-jinja.js';
@@ -327,7 +327,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   }
   const renderedCount = jobs.length;
 
-  const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics);
+  const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics, projectNaming(files, getLibrary, getRenderer, diagnostics));
   const hooks = {
     onRunStart: renderRunHooks(files, 'on-run-start', files.config.onRunStart, getRenderer, manifest, diagnostics),
     onRunEnd: renderRunHooks(files, 'on-run-end', files.config.onRunEnd, getRenderer, manifest, diagnostics),
@@ -372,6 +372,48 @@ export function plainRendererOptions(
     flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
     packages: (files.packages ?? []).map((p) => ({ name: p.name, macroFiles: p.macros, vars: p.config.vars })),
     dispatch: dispatchConfig(files.config.raw['dispatch']),
+  };
+}
+
+/**
+ * When the project (or a package) defines its own generate_schema_name / generate_alias_name,
+ * node schemas and aliases come from calling it with dbt's arguments; otherwise dbt's default
+ * (a custom schema appended to the target schema) is computed directly.
+ */
+function projectNaming(
+  files: ProjectFiles,
+  getLibrary: () => Library,
+  getRenderer: () => Renderer,
+  diagnostics: Diagnostic[],
+): NodeNaming | undefined {
+  const own = new Set(getLibrary().macros.filter((m) => !m.builtin).map((m) => m.name));
+  const hasSchema = own.has('generate_schema_name');
+  const hasAlias = own.has('generate_alias_name');
+  if (!hasSchema && !hasAlias) return undefined;
+  const call = (macro: string, d: Draft, custom: unknown, c: Readonly<Record<string, unknown>>): string | undefined => {
+    const rn = renderNodeFor(d, files);
+    const node = {
+      name: d.name,
+      unique_id: d.id,
+      resource_type: d.resourceType,
+      package_name: rn.package_name,
+      fqn: d.fqn,
+      path: d.path,
+      original_file_path: d.file,
+      config: c,
+      tags: Array.isArray(c['tags']) ? c['tags'] : [],
+    };
+    const out = getRenderer().callMacro({ ...rn, config: c }, macro, { [macro === 'generate_schema_name' ? 'custom_schema_name' : 'custom_alias_name']: custom ?? null, node });
+    if (!out.ok) {
+      diagnostics.push(...out.diagnostics);
+      return undefined;
+    }
+    const text = String(out.value ?? '').trim();
+    return text === '' ? undefined : text;
+  };
+  return {
+    schema: (d, c) => (hasSchema ? call('generate_schema_name', d, c['schema'], c) : undefined),
+    alias: (d, c) => (hasAlias ? call('generate_alias_name', d, c['alias'], c) : undefined),
   };
 }
 
