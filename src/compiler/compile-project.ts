@@ -23,7 +23,12 @@ export interface CompiledProject {
  */
 export async function compileProject(
   files: ProjectFiles,
-  opts: CompileOptions & { readonly writeArtifacts?: boolean; readonly useCache?: boolean } = {},
+  opts: CompileOptions & {
+    readonly writeArtifacts?: boolean;
+    readonly useCache?: boolean;
+    /** false: write manifest.json and the render cache but not target/compiled/** (ls, as dbt's). */
+    readonly writeCompiledSql?: boolean;
+  } = {},
 ): Promise<CompiledProject> {
   const targetDir = join(files.root, files.config.targetPath);
   const useCache = opts.useCache ?? true;
@@ -35,7 +40,10 @@ export async function compileProject(
   if (!graph) throw new CompileError(diagnostics);
   let written = 0;
   if (opts.writeArtifacts ?? true) {
-    const res = writeCompiled(targetDir, out.manifest, existsSync(join(targetDir, 'compiled')) ? cache?.compiled : undefined);
+    const res =
+      opts.writeCompiledSql === false
+        ? { written: 0, hashes: { ...(cache?.compiled ?? {}) } }
+        : writeCompiled(targetDir, out.manifest, existsSync(join(targetDir, 'compiled')) ? cache?.compiled : undefined);
     written = res.written;
     // Nothing re-rendered and the same inputs as last time: manifest.json on disk is already this
     // manifest (apart from generated_at), so neither it nor the cache is rewritten.

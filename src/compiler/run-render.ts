@@ -141,6 +141,7 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
       ...plainRendererOptions(files, opts.env ?? process.env, opts),
       execute: true,
       queryRunner: runner,
+      graph: { nodes: manifest.nodes, sources: manifest.sources, exposures: {}, metrics: {}, macros: manifest.macros, groups: {}, semantic_models: {}, saved_queries: {} },
       relationFor: lookupInfo,
       ...(opts.relationExists ? { relationExists: opts.relationExists } : {}),
     }));

@@ -12,9 +12,10 @@ import type { Reporter } from '../reporter.js';
 export async function compileAndSelect(
   opts: CommonOptions & { cache?: boolean },
   resourceTypes?: readonly string[],
+  extra: { readonly writeCompiledSql?: boolean } = {},
 ): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[]; semantic?: SemanticLayer }> {
   const files = await load(opts);
-  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false });
+  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false, ...extra });
   const semantic = await loadSemantics(files, compiled.manifest);
   const state = opts.state ? await readManifest(resolve(opts.state)) : undefined;
   if (opts.state && !state) {

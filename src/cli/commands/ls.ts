@@ -19,7 +19,7 @@ export function registerLs(program: Command, run: (r: Reporter, f: () => Promise
   addSelectionOptions(addProjectOptions(cmd)).action(async (opts: LsOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, async () => {
-      const { files, compiled, selected } = await compileAndSelect(opts, opts.resourceType);
+      const { files, compiled, selected } = await compileAndSelect(opts, opts.resourceType, { writeCompiledSql: false });
       const m = compiled.manifest;
       const lines: string[] = [];
       // Column lineage (upstream columns of every output column) for models in JSON output.

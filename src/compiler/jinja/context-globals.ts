@@ -196,7 +196,6 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     invocation_id: randomUUID(),
     run_started_at: new PyDatetime(now()),
     modules: { datetime: datetimeModule(now), re: reModule(), pytz: pytzModule(), itertools: itertoolsModule() },
-    graph: { nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {} },
     ...adapterContext(input),
     doc,
   };

@@ -31,6 +31,8 @@ function buildEnvironment(): { env: nunjucks.Environment; extensions: readonly N
   return { env, extensions: ALL_EXTENSIONS };
 }
 
+const EMPTY_GRAPH: Readonly<Record<string, unknown>> = Object.freeze({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {}, groups: {}, semantic_models: {}, saved_queries: {} });
+
 function resultOf(state: RenderState, sql: string): RenderResult {
   return {
     sql,
@@ -79,6 +81,10 @@ export function createRenderer(options: RendererOptions): Renderer {
         case 'execute':
           if (s !== null) s.dynamic = true;
           return options.execute === true;
+        case 'graph':
+          // the project's graph is known at execution time only: a node reading it renders again then
+          if (s !== null) s.dynamic = true;
+          return options.graph ?? EMPTY_GRAPH;
         case 'schema':
           return s === null ? undefined : s.node.schema;
         case 'database':

@@ -163,6 +163,8 @@ export interface RendererOptions {
   ) => RelationInfo | undefined;
   /** Optional live query hook; without it run_query raises a clear compile-time diagnostic. */
   readonly queryRunner?: QueryRunner;
+  /** dbt's `graph` (nodes, sources, ... by unique id) at execution time; empty while parsing. */
+  readonly graph?: Readonly<Record<string, unknown>>;
   /** dbt's `execute`: false while parsing (default), true when rendering right before a node runs. */
   readonly execute?: boolean;
   /** Whether the relation for `this` already exists (for is_incremental()); default false. */

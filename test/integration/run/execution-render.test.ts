@@ -40,6 +40,7 @@ const PROJECT = (pkg: Record<string, string>): Record<string, string> => ({
   'models/narrow.sql': "select {{ my_utils.star(ref('wide'), except=['SECRET']) }} from {{ ref('wide') }}",
   'models/team_counts.sql': "select {{ my_utils.pivot_counts(ref('wide'), 'team') }} from {{ ref('wide') }}",
   'models/copied.sql': "{{ config(materialized='copy_table', post_hook='delete from {{ this }} where id = 3') }}\nselect * from {{ ref('narrow') }}",
+  'models/model_count.sql': "select {{ graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | list | length }} as n",
   'models/schema.yml': [
     'version: 2',
     'models:',
@@ -74,6 +75,8 @@ for (const db of testDatabases()) {
       expect(cols.map((c) => c.column_name)).toEqual(['id', 'name', 'team']);
       const counts = await queryDb<Record<string, string>>(db, dir, `select "n_blue"::text as blue, "n_red"::text as red from "${schema}".team_counts`);
       expect(counts).toEqual([{ blue: '1', red: '2' }]);
+      const modelCount = await queryDb<{ n: number }>(db, dir, `select n from "${schema}".model_count`);
+      expect(modelCount).toEqual([{ n: 5 }]);
       const copied = await queryDb<{ id: number }>(db, dir, `select id from "${schema}".copied order by id`);
       expect(copied.map((x) => x.id)).toEqual([1, 2]);
       const results = JSON.parse(await readFile(join(dir, 'target', 'run_results.json'), 'utf8')) as { results: { unique_id: string; status: string; message: string }[] };
