@@ -127,3 +127,21 @@ describe('diagnostics point at the user file and line', () => {
     expect(fail(r, "\n{{ [].pop() }}")).toMatchObject({ code: 'render-error', file: 'models/orders.sql', line: 2 });
   });
 });
+
+describe('syntax errors in macro and package files are located diagnostics, never crashes', () => {
+  const cases: [string, string, number, number, string][] = [
+    ['{% macro m() %}\n{{ x[1:2:3:4] }}\n{% endmacro %}', 'slice with four parts', 2, 5, 'invalid slice'],
+    ['{% macro m(a,) %}{{ f(**) }}{% endmacro %}', '** without a value', 1, 25, 'unexpected token'],
+    ["{% macro m() %}\n\n{{ 'unterminated }}{% endmacro %}", 'an unterminated string', 3, 1, 'expected variable end'],
+    ['{% macro m() %}{% for x in %}{% endfor %}{% endmacro %}', 'a for loop without an iterable', 1, 28, 'unexpected token'],
+    ['{% materialization %}{% endmaterialization %}', 'a materialization without a name', 1, 20, 'unexpected token'],
+  ];
+  for (const [src, what, line, col, message] of cases) {
+    it(`${what}, in a package's macro file`, () => {
+      const r = makeRenderer({ packages: [{ name: 'pkg', macroFiles: [file('dbt_packages/pkg/macros/bad.sql', src)], vars: {} }] });
+      expect(r.diagnostics).toEqual([
+        expect.objectContaining({ code: 'jinja-syntax', severity: 'error', file: 'dbt_packages/pkg/macros/bad.sql', line, col, message: expect.stringContaining(message) }),
+      ]);
+    });
+  }
+});
