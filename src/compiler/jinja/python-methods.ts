@@ -15,6 +15,23 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return p === Object.prototype || p === null;
 }
 
+/**
+ * A Python tuple: a list that prints as `(a, b)`. Results that are tuples in Python (partition,
+ * dict items, regex groups, dictsort pairs) are built as PyTuple so they print the same.
+ */
+export class PyTuple extends Array<unknown> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+
+/** `tuple(items)` */
+export function pyTuple(items: Iterable<unknown>): PyTuple {
+  const t = new PyTuple();
+  for (const x of items) t.push(x);
+  return t;
+}
+
 /** A dict's keys as Python sees them (Nunjucks' keyword marker is not one). */
 export function dictKeys(d: Record<string, unknown>): string[] {
   return Object.keys(d).filter((k) => k !== '__keywords');
@@ -55,6 +72,7 @@ function reprString(s: string): string {
 export function pyRepr(v: unknown): string {
   if (typeof v === 'string') return reprString(v);
   if (v instanceof PySet) return v.length === 0 ? 'set()' : `{${v.map(pyRepr).join(', ')}}`;
+  if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (isPlainObject(v)) return `{${dictKeys(v).map((k) => `${pyRepr(k)}: ${pyRepr(v[k])}`).join(', ')}}`;
   return pyStr(v);
@@ -91,6 +109,24 @@ export function pyOrder(a: unknown, b: unknown): number {
   return s < t ? -1 : s > t ? 1 : 0;
 }
 
+/**
+ * Python's round(): exact ties go to even (0.125 → 0.12), every other value to the nearest,
+ * judged on the double's exact decimal expansion (2.675 is 2.67499… → 2.67).
+ */
+export function pyRound(x: number, p: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (p < 0) return pyRound(x / 10 ** -p, 0) * 10 ** -p;
+  if (p > 60) return x;
+  const [int = '', frac = ''] = Math.abs(x).toFixed(p + 30).split('.');
+  const rest = frac.slice(p);
+  let n = BigInt(int + frac.slice(0, p));
+  const half = rest[0] === '5' && !/[1-9]/.test(rest.slice(1));
+  if ((rest[0] ?? '0') > '5' || (rest[0] === '5' && !half) || (half && n % 2n === 1n)) n += 1n;
+  const digits = n.toString().padStart(p + 1, '0');
+  const val = Number(p === 0 ? digits : `${digits.slice(0, -p)}.${digits.slice(-p)}`);
+  return x < 0 ? -val : val;
+}
+
 const SPEC_RE = /^(?:([\s\S])?([<>=^]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/;
 
 function groupDigits(digits: string, sep: string): string {
@@ -108,9 +144,9 @@ function exponential(n: number, digits: number, upper: boolean): string {
 function numberBody(n: number, type: string, prec: number | undefined, alt: boolean): string {
   switch (type) {
     case 'd': case 'n': return String(Math.trunc(n));
-    case 'f': case 'F': return n.toFixed(prec ?? 6);
+    case 'f': case 'F': return pyRound(n, prec ?? 6).toFixed(prec ?? 6);
     case 'e': case 'E': return exponential(n, prec ?? 6, type === 'E');
-    case '%': return `${(n * 100).toFixed(prec ?? 6)}%`;
+    case '%': return `${pyRound(n * 100, prec ?? 6).toFixed(prec ?? 6)}%`;
     case 'x': case 'X': case 'o': case 'b': {
       const radix = { x: 16, X: 16, o: 8, b: 2 }[type];
       const s = Math.trunc(n).toString(radix);
@@ -196,7 +232,9 @@ const PCT_RE = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d+))?([diouxXeEfF
 /** Python `%` formatting: `'%s-%05.1f' % ('a', 1)`, `'%(x)s' % {'x': 1}`. */
 export function pyPercent(fmt: string, values: unknown): string {
   const mapping = isPlainObject(values) ? values : undefined;
-  const wanted = [...fmt.matchAll(PCT_RE)].filter((m) => m[5] !== '%' && m[1] === undefined).length;
+  const wanted = [...fmt.matchAll(PCT_RE)]
+    .filter((m) => m[5] !== '%' && m[1] === undefined)
+    .reduce((n, m) => n + 1 + (m[3] === '*' ? 1 : 0) + (m[4] === '*' ? 1 : 0), 0);
   // tuples are lists here: a list is the argument tuple unless it cannot be (`'%s' % [1, 2]`)
   const list = Array.isArray(values) && !(values instanceof PySet) && (wanted !== 1 || values.length === 1) ? values : [values];
   let i = 0;
@@ -214,6 +252,7 @@ export function pyPercent(fmt: string, values: unknown): string {
     const zero = flags.includes('0') && !left ? '0' : '';
     const spec = `${left ? '<' : zero ? '' : '>'}${sign}${flags.includes('#') ? '#' : ''}${zero}${width ?? ''}${prec === undefined ? '' : `.${prec}`}`;
     if (conv === 's' || conv === 'r' || conv === 'a') return formatSpec(conv === 's' ? pyStr(v) : pyRepr(v), spec);
+    if (conv === 'c' && typeof v === 'string') return formatSpec(v, spec);
     const type = conv === 'i' || conv === 'u' ? 'd' : conv;
     return formatSpec(typeof v === 'number' || typeof v === 'boolean' ? v : Number(v), `${spec}${type}`);
   });
@@ -226,9 +265,9 @@ function escapeRe(s: string): string {
 }
 
 function stripChars(s: string, chars: unknown, left: boolean, right: boolean): string {
+  if (chars === '') return s;
   const set = typeof chars === 'string' ? `[${escapeRe(chars)}]` : '\\s';
   let out = s;
-  if (typeof chars === 'string' && chars === '') return s;
   if (left) out = out.replace(new RegExp(`^${set}+`), '');
   if (right) out = out.replace(new RegExp(`${set}+$`), '');
   return out;
@@ -238,40 +277,14 @@ function maxSplit(v: unknown): number {
   return typeof v === 'number' && v >= 0 ? v : Infinity;
 }
 
-/** str.split / str.rsplit on whitespace runs: the unsplit remainder keeps its inner spacing. */
+/** str.split / str.rsplit on whitespace runs: the unsplit remainder keeps its spacing, as in Python. */
 function splitWhitespace(s: string, max: number, fromRight: boolean): string[] {
-  const out: string[] = [];
-  const ws = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
-  if (!fromRight) {
-    let i = 0;
-    for (;;) {
-      while (ws(s[i])) i++;
-      if (i >= s.length) break;
-      if (out.length >= max) {
-        out.push(s.slice(i).replace(/\s+$/, ''));
-        break;
-      }
-      let j = i;
-      while (j < s.length && !ws(s[j])) j++;
-      out.push(s.slice(i, j));
-      i = j;
-    }
-    return out;
-  }
-  let i = s.length;
-  for (;;) {
-    while (ws(s[i - 1])) i--;
-    if (i <= 0) break;
-    if (out.length >= max) {
-      out.push(s.slice(0, i).replace(/^\s+/, ''));
-      break;
-    }
-    let j = i;
-    while (j > 0 && !ws(s[j - 1])) j--;
-    out.push(s.slice(j, i));
-    i = j;
-  }
-  return out.reverse();
+  const words = [...s.matchAll(/\S+/g)];
+  if (words.length <= max) return words.map((w) => w[0]);
+  if (!fromRight) return [...words.slice(0, max).map((w) => w[0]), s.slice(words[max]?.index)];
+  const keep = words[words.length - max - 1];
+  const head = s.slice(0, (keep?.index ?? 0) + (keep?.[0].length ?? 0));
+  return [head, ...words.slice(words.length - max).map((w) => w[0])];
 }
 
 function pySplit(s: string, sep: unknown, maxsplit: unknown, fromRight: boolean): string[] {
@@ -371,6 +384,19 @@ const STRING_METHODS: Record<string, Method<string>> = {
   format: (s, a, kw) => pyFormat(s, Object.keys(kw).length > 0 ? [...a, { ...kw, __keywords: true }] : a),
   format_map: (s, a) => pyFormat(s, [{ ...(isPlainObject(a[0]) ? a[0] : {}), __keywords: true }]),
   join: (s, a) => toList(a[0]).map(pyStr).join(s),
+  expandtabs: (s, a) => {
+    const size = typeof a[0] === 'number' ? a[0] : 8;
+    let col = 0;
+    return s.replace(/[\t\n\r]|[^\t\n\r]+/g, (m) => {
+      if (m === '\t') {
+        const n = size > 0 ? size - (col % size) : 0;
+        col += n;
+        return ' '.repeat(n);
+      }
+      col = m === '\n' || m === '\r' ? 0 : col + m.length;
+      return m;
+    });
+  },
   isdigit: (s) => /^\p{Nd}+$/u.test(s),
   isdecimal: (s) => /^\p{Nd}+$/u.test(s),
   isnumeric: (s) => /^\p{N}+$/u.test(s),
@@ -398,12 +424,12 @@ const STRING_METHODS: Record<string, Method<string>> = {
   partition: (s, a) => {
     const sep = String(a[0]);
     const i = s.indexOf(sep);
-    return i < 0 ? [s, '', ''] : [s.slice(0, i), sep, s.slice(i + sep.length)];
+    return pyTuple(i < 0 ? [s, '', ''] : [s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
   rpartition: (s, a) => {
     const sep = String(a[0]);
     const i = s.lastIndexOf(sep);
-    return i < 0 ? ['', '', s] : [s.slice(0, i), sep, s.slice(i + sep.length)];
+    return pyTuple(i < 0 ? ['', '', s] : [s.slice(0, i), sep, s.slice(i + sep.length)]);
   },
 };
 
@@ -483,7 +509,7 @@ const SET_METHODS: Record<string, Method<PySet>> = {
 const has = (d: Record<string, unknown>, k: unknown): boolean => Object.prototype.hasOwnProperty.call(d, String(k)) && k !== '__keywords';
 
 const DICT_METHODS: Record<string, Method<Record<string, unknown>>> = {
-  items: (d) => dictKeys(d).map((k) => [k, d[k]]),
+  items: (d) => dictKeys(d).map((k) => pyTuple([k, d[k]])),
   keys: (d) => dictKeys(d),
   values: (d) => dictKeys(d).map((k) => d[k]),
   get: (d, a) => (has(d, a[0]) ? d[String(a[0])] : a[1] === undefined ? null : a[1]),
@@ -509,7 +535,7 @@ const DICT_METHODS: Record<string, Method<Record<string, unknown>>> = {
     if (k === undefined) throw new Error("KeyError: 'popitem(): dictionary is empty'");
     const v = d[k];
     delete d[k];
-    return [k, v];
+    return pyTuple([k, v]);
   },
   setdefault: (d, a) => {
     const key = String(a[0]);

@@ -42,6 +42,7 @@ describe('groupby / unique / sort / dictsort', () => {
     expect(sql(r, `${ROWS}{% for g in rows | groupby('a') %}{{ g.grouper }}:{{ g.list | map(attribute='b') | join(',') }};{% endfor %}`)).toBe(
       '1:x,z;2:y;',
     );
+    expect(sql(r, "{{ [{'a': 1}] | groupby('a') | list }} {{ (['B', 'b', 'a'] | groupby('0') | first).grouper }}")).toBe("[(1, [{'a': 1}])] a");
     expect(sql(r, `${ROWS}{% for key, items in rows | groupby('b') | reverse %}{{ key }}{{ items | length }}{% endfor %}`)).toBe('z1y1x1');
   });
 
@@ -65,6 +66,7 @@ describe('groupby / unique / sort / dictsort', () => {
   });
 
   it('dictsort by key (default) or value', () => {
+    expect(sql(r, "{{ {'b': 1, 'a': 2} | dictsort }} {{ {'b': 1} | items | list }}")).toBe("[('a', 2), ('b', 1)] [('b', 1)]");
     expect(sql(r, "{% for k, v in {'b': 1, 'a': 2, 'C': 0} | dictsort %}{{ k }}={{ v }};{% endfor %}")).toBe('a=2;b=1;C=0;');
     expect(sql(r, "{% for k, v in {'b': 1, 'a': 2} | dictsort(by='value') %}{{ k }};{% endfor %}")).toBe('b;a;');
     expect(sql(r, "{% for k, v in {'b': 1, 'a': 2} | dictsort(reverse=true) %}{{ k }};{% endfor %}")).toBe('b;a;');
@@ -132,6 +134,6 @@ describe('sum / min / max / length / first / last / reverse / items', () => {
 
   it('items (Jinja 3.1)', () => {
     expect(sql(r, "{% for k, v in {'a': 1, 'b': 2} | items %}{{ k }}{{ v }}{% endfor %}")).toBe('a1b2');
-    expect(sql(r, '{{ none | items | list }}')).toBe('[]');
+    expect(sql(r, '{{ nope | items | list }}')).toBe('[]');
   });
 });
