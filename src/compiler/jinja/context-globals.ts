@@ -12,7 +12,7 @@ import { datetimeModule, PyDatetime } from './datetime.js';
 import { isPlainObject, pyStr } from './python-methods.js';
 import { adapterContext } from './adapter-context.js';
 import { itertoolsModule, pytzModule } from './py-modules.js';
-import { pySet, toList } from './runtime-python.js';
+import { Namespace, pySet, toList } from './runtime-python.js';
 import { toPlainJson } from './relations-context.js';
 import { currentPosition, failure, MacroReturn, readablePlaceholders } from './render-state.js';
 import { reModule } from './re-module.js';
@@ -135,10 +135,11 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     return block.contents;
   };
 
-  const namespace = (...raw: unknown[]): Record<string, unknown> => {
+  const dict = (...raw: unknown[]): Record<string, unknown> => {
     const c = splitArgs(raw);
     return { ...(isPlainObject(c.args[0]) ? c.args[0] : {}), ...c.kwargs };
   };
+  const namespace = (...raw: unknown[]): Namespace => Object.assign(new Namespace(), dict(...raw));
 
   const now = input.now ?? (() => new Date());
   return {
@@ -185,7 +186,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
       }
       return out;
     },
-    dict: namespace,
+    dict,
     namespace,
     flags: {
       FULL_REFRESH: options.flags?.fullRefresh === true,

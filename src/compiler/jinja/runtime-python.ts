@@ -222,6 +222,28 @@ export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
   return true;
 }
 
+/** Python `key in container`: by value in lists, substring in strings, key in dicts. */
+export function inOperator(key: unknown, container: unknown): boolean {
+  if (container === undefined || container === null) return false;
+  if (typeof container === 'string') return container.includes(String(key));
+  if (Array.isArray(container)) return container.some((x) => pyEquals(x, key));
+  if (isPlainObject(container)) return key !== '__keywords' && Object.prototype.hasOwnProperty.call(container, String(key));
+  if (typeof (container as { keys?: unknown }).keys === 'function') {
+    return ((container as { keys: () => unknown[] }).keys() ?? []).some((k) => pyEquals(k, key));
+  }
+  if (typeof (container as Iterable<unknown>)[Symbol.iterator] === 'function') return Array.from(container as Iterable<unknown>).some((x) => pyEquals(x, key));
+  return String(key) in (container as object);
+}
+
+/** `namespace(a=1)`: an attribute bag whose attributes never collide with dict methods. */
+export class Namespace {
+  [attr: string]: unknown;
+  toString(): string {
+    const parts = Object.entries(this).map(([k, v]) => `'${k}': ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+    return `<Namespace {${parts.join(', ')}}>`;
+  }
+}
+
 /** A dict key written as a bare name: the variable's value, or the name when it is unset. */
 export function pyKeyOr(v: unknown, name: string): string {
   return v === undefined ? name : pyKey(v);
@@ -260,5 +282,6 @@ export const PYTHON_RUNTIME = {
   pyKey,
   pyKeyOr,
   pyCompare,
+  inOperator,
   fromIterator,
 };

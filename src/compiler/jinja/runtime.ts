@@ -152,7 +152,7 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
       if (typeof obj === 'string' || Array.isArray(obj) || isPlainObject(obj)) {
         const m = pythonMethod(obj, k);
         if (m !== undefined && !(isPlainObject(obj) && typeof key === 'number')) return m;
-        if (Array.isArray(obj) && typeof key === 'number' && key < 0) return obj[obj.length + key];
+        if ((Array.isArray(obj) || typeof obj === 'string') && typeof key === 'number' && key < 0) return obj[obj.length + key];
       }
       const v: unknown = (obj as Record<string, unknown>)[k];
       if (typeof v === 'function' && !isPlainObject(obj)) {
@@ -194,7 +194,9 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
     },
     pyMod(a: unknown, b: unknown): unknown {
       if (typeof a === 'string') return pyPercent(a, b);
-      return (a as number) % (b as number);
+      // Python's modulo takes the sign of the divisor: -7 % 3 == 2
+      const m = (a as number) % (b as number);
+      return m !== 0 && m < 0 !== (b as number) < 0 ? m + (b as number) : m;
     },
     pyConcat(a: unknown, b: unknown): string {
       return pyStr(a) + pyStr(b);

@@ -104,3 +104,17 @@ describe('operators', () => {
     expect(sql(r, "{{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ 'a' < 'b' }} {{ 2 >= 2 }} {{ 'a' == 'a' }} {{ 1 == '1' }}")).toBe('True False True True True False');
   });
 });
+
+describe('Python semantics of in, %, negative indexes and namespace()', () => {
+  const r = makeRenderer();
+  it('namespace attributes never collide with dict methods and survive loops', () => {
+    expect(sql(r, '{% set ns = namespace(items=[], keys=0) %}{% for i in range(3) %}{% set ns.items = ns.items + [i] %}{% set ns.keys = ns.keys + 1 %}{% endfor %}{{ ns.items }} {{ ns.keys }} {{ namespace(a=1) }}')).toBe(
+      "[0, 1, 2] 3 <Namespace {'a': 1}>",
+    );
+  });
+  it('in compares by value; % takes the sign of the divisor; strings index from the end', () => {
+    expect(sql(r, "{{ [1] in [[1]] }} {{ {'a': 1} in [{'a': 1}] }} {{ 'b' in 'abc' }} {{ 'x' in {'x': 1} }} {{ 3 not in [1, 2] }}")).toBe('True True True True True');
+    expect(sql(r, '{{ -7 % 3 }} {{ 7 % -3 }} {{ 7 % 3 }}')).toBe('2 -2 1');
+    expect(sql(r, "{{ 'abc'[-1] }}{{ [1, 2, 3][-2] }}")).toBe('c2');
+  });
+});
