@@ -57,6 +57,28 @@ export interface RunSummary {
  * removes leftovers of killed runs, creates schemas, runs hooks and the DAG, writes
  * `run_results.json` and `target/run/**.sql`. Ctrl-C (the signal) cancels running statements.
  */
+/**
+ * The selected parents a node waits for. Ephemeral models are not run (they are inlined), so a
+ * node reading one waits for what that ephemeral reads, transitively.
+ */
+function parentsThroughEphemerals(
+  manifest: Manifest,
+  id: string,
+  selected: ReadonlySet<string>,
+  extra: ReadonlyMap<string, readonly string[]>,
+  seen: Set<string> = new Set(),
+): string[] {
+  const out: string[] = [];
+  for (const p of [...(manifest.nodes[id]?.depends_on.nodes ?? []), ...(extra.get(id) ?? [])]) {
+    if (selected.has(p)) out.push(p);
+    else if (manifest.nodes[p]?.config.materialized === 'ephemeral' && !seen.has(p)) {
+      seen.add(p);
+      out.push(...parentsThroughEphemerals(manifest, p, selected, extra, seen));
+    }
+  }
+  return [...new Set(out)];
+}
+
 export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
   const started = performance.now();
   const runId = randomUUID();
@@ -102,7 +124,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
     };
     const results = await runDag({
       ids: o.ids,
-      parents: (id) => [...(o.manifest.nodes[id]?.depends_on.nodes ?? []), ...(extraParents.get(id) ?? [])].filter((p) => idSet.has(p)),
+      parents: (id) => parentsThroughEphemerals(o.manifest, id, idSet, extraParents),
       threads: Math.max(1, Math.min(o.threads, o.adapter.maxConcurrency)),
       failFast: o.failFast,
       ...(o.signal ? { signal: o.signal } : {}),

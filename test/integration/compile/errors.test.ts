@@ -90,7 +90,8 @@ describe('located compile errors', () => {
 
   it('undefined variable', async () => {
     await expectError(
-      { 'models/m.sql': 'select 1 as a,\n  {{ not_defined_anywhere }} as b\n' },
+      // printing an unset name renders nothing (dbt's behaviour); using it is the error
+      { 'models/m.sql': 'select 1 as a,\n  {{ not_defined_anywhere.column }} as b\n' },
       { code: 'undefined-variable', file: 'models/m.sql', line: 2, col: 6 },
     );
   });
@@ -174,13 +175,13 @@ describe('located compile errors', () => {
     const { code, diags, dir } = await compileFiles({
       'models/ok.sql': 'select 1 as id',
       'models/a.sql': 'select * from {{ ref("nope") }}',
-      'models/b.sql': 'select\n{{ undefined_thing }}',
+      'models/b.sql': 'select\n{{ undefined_thing() }}',
     });
     expect(code).toBe(2);
     const errors = diags.filter((d) => d.severity === 'error');
     expect(errors.map((e) => `${e.code}@${e.file}:${e.line}`).sort()).toEqual([
       'ref-not-found@models/a.sql:1',
-      'undefined-variable@models/b.sql:2',
+      'undefined-macro@models/b.sql:2',
     ]);
     expect(existsSync(path.join(dir, '.strata'))).toBe(false);
   });
