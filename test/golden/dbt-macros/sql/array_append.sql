@@ -1,0 +1,1 @@
+array_append(array[ 1 ], 2)

@@ -1,0 +1,1 @@
+array_cat(array[ 1 ], array[ 2 ])

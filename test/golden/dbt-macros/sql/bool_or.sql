@@ -1,0 +1,1 @@
+(select bool_or(x) from (values (false), (true)) v(x))

@@ -1,0 +1,1 @@
+cast(true as TEXT)

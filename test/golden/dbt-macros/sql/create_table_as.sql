@@ -1,0 +1,5 @@
+
+create table "d"."s"."t"
+as (
+select 1
+);

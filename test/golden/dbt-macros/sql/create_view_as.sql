@@ -1,0 +1,4 @@
+
+create view "d"."s"."v" as (
+select 1
+);

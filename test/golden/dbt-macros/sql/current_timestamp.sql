@@ -1,0 +1,1 @@
+now() is not null

@@ -1,0 +1,1 @@
+((('2024-01-02 00:01'::timestamp)::date - ('2024-01-01 23:59'::timestamp)::date) * 24 + date_part('hour', ('2024-01-02 00:01'::timestamp)::timestamp) - date_part('hour', ('2024-01-01 23:59'::timestamp)::timestamp))

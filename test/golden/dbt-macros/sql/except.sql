@@ -1,0 +1,1 @@
+(select count(*) from (select 1 except select 2) s)

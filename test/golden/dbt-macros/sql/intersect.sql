@@ -1,0 +1,1 @@
+(select count(*) from (select 1 intersect select 1) s)

@@ -1,0 +1,1 @@
+replace('aXa', 'X', '-')

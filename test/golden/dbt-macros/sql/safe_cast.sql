@@ -1,0 +1,1 @@
+cast('42' as integer)

@@ -1,0 +1,1 @@
+split_part('a,b,c', ',', 2)

@@ -1,0 +1,1 @@
+'TEXT integer bigint numeric(28,6) float timestamp boolean'
