@@ -25,7 +25,7 @@ const CALLS: Record<string, [string, string | null]> = {
   datediff_quarter: ["{{ dbt.datediff(\"'2023-12-31'\", \"'2024-04-01'\", 'quarter') }}", '2'],
   datediff_year: ["{{ dbt.datediff(\"'2023-12-31'\", \"'2024-01-01'\", 'year') }}", '1'],
   datediff_hour: ["{{ dbt.datediff(\"'2024-01-01 23:59'::timestamp\", \"'2024-01-02 00:01'::timestamp\", 'hour') }}", '1'],
-  X
+  date_trunc: ["{{ dbt.date_trunc('month', \"'2024-02-17'::date\") }}", '2024-02-01 00:00:00+00'],
   last_day_month: ["{{ dbt.last_day(\"'2024-02-10'::date\", 'month') }}", '2024-02-29'],
   last_day_quarter: ["{{ dbt.last_day(\"'2024-05-10'::date\", 'quarter') }}", '2024-06-30'],
   concat: ["{{ dbt.concat([\"'a'\", \"'b'\", \"'c'\"]) }}", 'abc'],
