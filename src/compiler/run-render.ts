@@ -106,16 +106,25 @@ function renderNodeOf(n: ManifestNode): RenderNode {
 export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: QueryPort, opts: RunRenderOptions = {}): RunRenderer {
   const lookup = manifestLookup(manifest);
   const resolve = (sql: string): string => resolvePlaceholders(sql, lookup);
+  // indexed once: a run renders many nodes, each looking up its refs
+  const sourcesByName = new Map(Object.values(manifest.sources).map((s) => [`${s.source_name}.${s.name}`, s]));
+  const relational = new Map<string, ManifestNode[]>();
+  for (const n of Object.values(manifest.nodes)) {
+    if (!RELATIONAL.has(n.resource_type)) continue;
+    const list = relational.get(n.name) ?? [];
+    // the root project's node first: an unqualified ref prefers it
+    if (n.package_name === manifest.metadata.project_name) list.unshift(n);
+    else list.push(n);
+    relational.set(n.name, list);
+  }
   const lookupInfo = (kind: 'ref' | 'source', a: string, b: string | null): { database: string; schema: string; identifier: string } | undefined => {
     if (kind === 'source') {
-      const s = Object.values(manifest.sources).find((x) => x.source_name === a && x.name === b);
+      const s = sourcesByName.get(`${a}.${b}`);
       return s ? { database: s.database, schema: s.schema, identifier: s.identifier } : undefined;
     }
     const name = b ?? a;
     const pkg = b === null ? null : a;
-    const n = Object.values(manifest.nodes).find(
-      (x) => RELATIONAL.has(x.resource_type) && x.name === name && (pkg === null || x.package_name === pkg),
-    );
+    const n = (relational.get(name) ?? []).find((x) => pkg === null || x.package_name === pkg);
     return n ? { database: n.database, schema: n.schema, identifier: n.alias } : undefined;
   };
 
