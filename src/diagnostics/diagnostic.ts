@@ -57,6 +57,7 @@ export const DIAGNOSTIC_CODES = [
   'connection-failed',
   'seed-invalid',
   'packages-not-installed',
+  'dbt-version-unsupported',
   'packages-outdated',
   'packages-invalid',
   'package-not-found',

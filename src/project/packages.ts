@@ -8,12 +8,34 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import semver from 'semver';
 import { DiagnosticBag, error, type Diagnostic } from '../diagnostics/index.js';
 import { discoverFiles } from './discover.js';
 import type { Env } from './env-var.js';
 import { readProjectConfig } from './project-file.js';
 import { parseSchemaFile } from './schema-file.js';
 import type { PackageFiles, ProjectConfig, SchemaFile, SourceFile } from './types.js';
+
+/** The dbt version whose behaviour Strata follows (for packages' `require-dbt-version`). */
+export const DBT_COMPAT_VERSION = '1.9.0';
+
+/** A package that declares it does not support that dbt version: a warning, as dbt's. */
+function versionWarning(pkg: ProjectConfig, prefix: string): Diagnostic | undefined {
+  const raw = pkg.raw['require-dbt-version'];
+  const ranges = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+  if (ranges.length === 0) return undefined;
+  const range = ranges.join(' ');
+  if (semver.validRange(range) === null || semver.satisfies(DBT_COMPAT_VERSION, range, { includePrerelease: true })) return undefined;
+  return {
+    code: 'dbt-version-unsupported',
+    severity: 'warning',
+    message: `package '${pkg.name}' requires dbt ${ranges.join(', ')}; Strata follows dbt ${DBT_COMPAT_VERSION}`,
+    file: `${prefix}/${path.basename(pkg.file)}`,
+    line: 1,
+    col: 1,
+    hint: 'install a version of the package made for this dbt version, or check its changelog',
+  };
+}
 
 /** Where packages are installed, relative to the root project. */
 export function packagesInstallPath(config: ProjectConfig): string {
@@ -72,6 +94,8 @@ export async function readInstalledPackages(
     bag.addAll(relocate(local.all.filter((d) => d.severity === 'error'), prefix));
     if (!pkgConfig) continue;
     if (pkgConfig.name === config.name) continue;
+    const required = versionWarning(pkgConfig, prefix);
+    if (required) bag.add(required);
     const files = await discoverFiles(pkgRoot, pkgConfig);
     const schemaFiles: SchemaFile[] = [];
     for (const f of prefixed(files.schemaCandidates, prefix)) {

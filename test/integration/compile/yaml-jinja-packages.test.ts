@@ -115,6 +115,16 @@ describe('installed packages are projects', () => {
     expect(manifest!.nodes['model.p.mine']!.schema).toBe('analytics');
   });
 
+  it("a package's require-dbt-version that excludes the dbt version Strata follows is a warning", async () => {
+    const { code, stderr } = await compile({
+      ...pkg,
+      'dbt_project.yml': 'name: p\nprofile: p\n',
+      'dbt_packages/pkg_a/dbt_project.yml': 'name: pkg_a\nrequire-dbt-version: [">=2.0.0"]\nvars:\n  pkg_limit: 10\n',
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain('dbt_packages/pkg_a/dbt_project.yml:1:1: warning[dbt-version-unsupported]');
+  });
+
   it("ref('package', 'model') to a package that is not installed names strata deps", async () => {
     const { code, stderr } = await compile({ 'dbt_project.yml': 'name: p\nprofile: p\n', 'models/mine.sql': "select * from {{ ref('other_pkg', 'x') }}" });
     expect(code).toBe(2);
