@@ -180,6 +180,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     const d = drafts[i]!;
     if (hasJinja(d.preConfig)) drafts[i] = { ...d, preConfig: renderConfigJinja(d.preConfig, renderNodeFor(d, files), getRenderer(), diagnostics) };
   }
+  distinguishSameNamedTests(drafts);
   checkDuplicates(drafts, diagnostics);
 
   // Relation info for attribute access during rendering (pre-render config is good enough).
@@ -353,6 +354,29 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     stats: { rendered: renderedCount, reused, nodes: Object.keys(manifest.nodes).length },
     hooks,
   };
+}
+
+/**
+ * Two generic tests that get the same name but differ in their arguments or config (the same
+ * `not_null` twice, once with a `where`) are two tests, as in dbt: the later one's unique id
+ * takes a hash of what differs. Identical definitions stay a duplicate-node error.
+ */
+function distinguishSameNamedTests(drafts: Draft[]): void {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < drafts.length; i++) {
+    const d = drafts[i]!;
+    if (!d.generic) continue;
+    const body = stableJson([d.generic.kwargs, d.preConfig]);
+    const prior = seen.get(d.id);
+    if (prior === undefined) {
+      seen.set(d.id, body);
+      continue;
+    }
+    if (prior === body) continue;
+    const id = `${d.id.slice(0, d.id.lastIndexOf('.'))}.${sha256(`${d.id}\u0000${body}`).slice(0, 10)}`;
+    drafts[i] = { ...d, id };
+    seen.set(id, body);
+  }
 }
 
 /** Renderer options shared by parsing and execution-time rendering (plain data only). */

@@ -130,7 +130,8 @@ export function snapshotFileDrafts(
 export function checkDuplicates(drafts: readonly Draft[], diagnostics: Diagnostic[]): void {
   const seen = new Map<string, Draft>();
   for (const d of drafts) {
-    const key = d.resourceType === 'test' || d.resourceType === 'analysis' ? d.id : `rel:${d.name}`;
+    // relations share one name space per package (two packages may both have a model 'dates')
+    const key = d.resourceType === 'test' || d.resourceType === 'analysis' ? d.id : `rel:${d.id.split('.')[1]}.${d.name}`;
     const prior = seen.get(key);
     if (prior) {
       diagnostics.push(

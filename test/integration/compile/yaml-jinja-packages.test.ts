@@ -131,3 +131,22 @@ describe('installed packages are projects', () => {
     expect(stderr).toContain('error[ref-not-found]');
   });
 });
+
+describe('generic test ids', () => {
+  it('tests with the same name but other arguments or config are two tests; identical ones a duplicate-node error', async () => {
+    const schema = (second: string): string =>
+      `version: 2\nmodels:\n  - name: a\n    columns:\n      - name: id\n        tests:\n          - not_null\n${second}`;
+    const ok = await compile({
+      'dbt_project.yml': 'name: p\nprofile: p\n',
+      'models/a.sql': 'select 1 as id',
+      'models/schema.yml': schema('          - not_null:\n              config:\n                where: "id > 0"\n'),
+    });
+    expect(ok.code).toBe(0);
+    const tests = Object.values(ok.manifest!.nodes).filter((n) => n.resource_type === 'test');
+    expect(tests.map((t) => t.name)).toEqual(['not_null_a_id', 'not_null_a_id']);
+    expect(new Set(tests.map((t) => t.unique_id)).size).toBe(2);
+    const dup = await compile({ 'dbt_project.yml': 'name: p\nprofile: p\n', 'models/a.sql': 'select 1 as id', 'models/schema.yml': schema('          - not_null\n') });
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain('error[duplicate-node]');
+  });
+});
