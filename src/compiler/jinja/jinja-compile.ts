@@ -148,7 +148,9 @@ const compileSet: Emitter = function (node, frame) {
       this._emitLine(`var ${String(id)};`);
     }
     this._emitLine(`${String(id)} = ${v};`);
-    this._emitLine(`frame.set(${JSON.stringify(name)}, ${String(id)}, true);`);
+    // Jinja scoping: an assignment inside a for loop stays in the loop (frame.isLoop, set by
+    // the loop); elsewhere it updates the variable where it is defined
+    this._emitLine(`frame.set(${JSON.stringify(name)}, ${String(id)}, !frame.isLoop);`);
     this._emitLine(`if(frame.topLevel) { context.setVariable(${JSON.stringify(name)}, ${String(id)}); }`);
   });
 };
@@ -157,8 +159,13 @@ const compileSet: Emitter = function (node, frame) {
 function makeCompileFilteredFor(compileFor: Emitter): Emitter {
   return function (node, frame) {
     const cond = node['cond'] as NjNode | null;
+    // mark the loop's frame so {% set %} in its body stays local (see compileSet)
+    const marker = new (nodes['Literal'] as new (...a: unknown[]) => NjNode)(node.lineno, node.colno, null);
+    (marker as unknown as { __emit: () => void }).__emit = () => this._emitLine('frame.isLoop = true;');
+    const body = node['body'] as NjNode;
+    const marked = { ...node, body: Object.assign(Object.create(Object.getPrototypeOf(body) as object) as NjNode, body, { children: [marker, ...(body.children ?? [])] }) };
     if (cond === null) {
-      compileFor.call(this, node, frame);
+      compileFor.call(this, marked as never, frame);
       return;
     }
     const fn = this._tmpid();
@@ -178,7 +185,7 @@ function makeCompileFilteredFor(compileFor: Emitter): Emitter {
       this._compileExpression(arr, frame);
       this._emit(`, ${fn})`);
     };
-    compileFor.call(this, { ...node, arr: filtered, typename: 'For' } as never, frame);
+    compileFor.call(this, { ...marked, arr: filtered, typename: 'For' } as never, frame);
   };
 }
 

@@ -118,3 +118,13 @@ describe('Python semantics of in, %, negative indexes and namespace()', () => {
     expect(sql(r, "{{ 'abc'[-1] }}{{ [1, 2, 3][-2] }}")).toBe('c2');
   });
 });
+
+describe('Jinja scoping of {% set %} in loops', () => {
+  const r = makeRenderer();
+  it('an assignment inside a for loop stays in the loop; namespace() carries values out', () => {
+    expect(sql(r, '{% set x = 1 %}{% for i in [1, 2] %}{% set x = i * 10 %}{{ x }},{% endfor %}{{ x }}')).toBe('10,20,1');
+    expect(sql(r, '{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% if i > 1 %}{% set ns.n = ns.n + i %}{% endif %}{% endfor %}{{ ns.n }}')).toBe('5');
+    expect(sql(r, '{% macro m() %}{% set z = 1 %}{% for i in [1] %}{% set z = 5 %}{% endfor %}{{ z }}{% endmacro %}{{ m() }}')).toBe('1');
+    expect(sql(r, '{% set y = 0 %}{% if true %}{% set y = 2 %}{% endif %}{{ y }}')).toBe('2');
+  });
+});
