@@ -34,7 +34,7 @@ export interface NodeNaming {
 export function assembleManifest(
   files: ProjectFiles,
   rendered: readonly Rendered[],
-  sourceSpecs: readonly { file: string; spec: SchemaFile['sources'][number] }[],
+  sourceSpecs: readonly { file: string; spec: SchemaFile['sources'][number]; package?: string }[],
   library: Library,
   diagnostics: Diagnostic[],
   naming?: NodeNaming,
@@ -49,15 +49,22 @@ export function assembleManifest(
 
   // Sources.
   const sources: Record<string, SourceNode> = {};
-  for (const { file, spec: s } of sourceSpecs) {
-    const id = `source.${project}.${s.sourceName}.${s.name}`;
+  // a source is found by (source, table); a package's own sources first for its nodes
+  const sourceByName = new Map<string, SourceNode[]>();
+  const findSource = (a: string, b: string, pkg: string): SourceNode | undefined => {
+    const all = sourceByName.get(`${a}.${b}`) ?? [];
+    return all.find((x) => x.package_name === pkg) ?? all.find((x) => x.package_name === project) ?? all[0];
+  };
+  for (const { file, spec: s, package: pkg } of sourceSpecs) {
+    const owner = pkg ?? project;
+    const id = `source.${owner}.${s.sourceName}.${s.name}`;
     const database = s.database ?? t.dbname;
     sources[id] = {
       unique_id: id,
       resource_type: 'source',
       name: s.name,
       source_name: s.sourceName,
-      package_name: project,
+      package_name: owner,
       identifier: s.identifier,
       database,
       schema: s.schema,
@@ -72,9 +79,11 @@ export function assembleManifest(
       tags: s.tags,
       config: s.config,
       original_file_path: file,
-      fqn: [project, ...file.split('/').slice(1, -1), s.sourceName, s.name],
+      fqn: [owner, ...file.split('/').slice(1, -1), s.sourceName, s.name],
       loc: { line: s.loc.line, col: s.loc.col },
     };
+    const key = `${s.sourceName}.${s.name}`;
+    sourceByName.set(key, [...(sourceByName.get(key) ?? []), sources[id]!]);
   }
 
   // Final identities of relational nodes.
@@ -159,8 +168,9 @@ export function assembleManifest(
       if (target.id !== d.id && !nodes.includes(target.id)) nodes.push(target.id);
     }
     for (const s of r.result.sources) {
-      const id = `source.${project}.${s.source}.${s.table}`;
-      if (!sources[id]) {
+      const found = findSource(s.source, s.table, d.id.split('.')[1] ?? project);
+      const id = found?.unique_id ?? `source.${project}.${s.source}.${s.table}`;
+      if (!found) {
         const known = Object.values(sources);
         const sameSource = known.filter((k) => k.source_name === s.source);
         const hint = sameSource.length
@@ -179,7 +189,7 @@ export function assembleManifest(
   // Resolve placeholders; remember which ephemerals each node reads directly.
   const lookup = (kind: 'ref' | 'src', a: string, b: string): RelationTarget | undefined => {
     if (kind === 'src') {
-      const s = sources[`source.${project}.${a}.${b}`];
+      const s = findSource(a, b, project);
       return s ? { kind: 'relation', sql: s.relation_name } : undefined;
     }
     const i = idents.get(b);

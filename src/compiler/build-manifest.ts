@@ -165,9 +165,11 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   // Installed packages are projects: their models and seeds (and the tests in their properties
   // files) join the graph as `model.<package>.<name>`, configured by their own project file with
   // the root project's `models: <package>:` block laid over it.
+  const packageSources: { file: string; spec: SchemaFile['sources'][number]; package: string }[] = [];
   for (const pkg of files.packages ?? []) {
     const view = packageView(files, pkg);
-    const pprops = indexProperties(pkg.schemaFiles, diagnostics);
+    const pprops = indexProperties(renderSourceJinja(view, getRenderer, diagnostics).schemaFiles, diagnostics);
+    packageSources.push(...pprops.sources.map((x) => ({ ...x, package: pkg.name })));
     const own = [...fileDrafts(view, view.models, 'model', view.config.modelPaths, pprops.models), ...seedDrafts(view, pprops.seeds)];
     drafts.push(...own);
     for (const d of own) {
@@ -189,6 +191,9 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     if (d.resourceType === 'test' || d.resourceType === 'analysis') continue;
     const rn = renderNodeFor(d, files);
     relationInfo.set(`ref:${d.name}`, { database: rn.database, schema: rn.schema, identifier: rn.alias });
+  }
+  for (const { spec: s } of packageSources) {
+    relationInfo.set(`src:${s.sourceName}.${s.name}`, { database: s.database ?? files.target.dbname, schema: s.schema, identifier: s.identifier });
   }
   for (const sf of files.schemaFiles)
     for (const s of sf.sources)
@@ -328,7 +333,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   }
   const renderedCount = jobs.length;
 
-  const manifest = assembleManifest(files, rendered, props.sources, getLibrary(), diagnostics, projectNaming(files, getLibrary, getRenderer, diagnostics));
+  const manifest = assembleManifest(files, rendered, [...props.sources, ...packageSources], getLibrary(), diagnostics, projectNaming(files, getLibrary, getRenderer, diagnostics));
   const hooks = {
     onRunStart: renderRunHooks(files, 'on-run-start', files.config.onRunStart, getRenderer, manifest, diagnostics),
     onRunEnd: renderRunHooks(files, 'on-run-end', files.config.onRunEnd, getRenderer, manifest, diagnostics),

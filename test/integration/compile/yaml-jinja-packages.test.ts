@@ -84,6 +84,8 @@ describe('installed packages are projects', () => {
     'dbt_packages/pkg_a/seeds/pkg_seed.csv': 'id\n1\n',
     'dbt_packages/pkg_a/models/pkg_model.sql': "select * from {{ ref('pkg_seed') }} limit {{ var('pkg_limit') }}",
     'dbt_packages/pkg_a/models/schema.yml': 'version: 2\nmodels:\n  - name: pkg_model\n    columns:\n      - name: id\n        tests: [not_null]\n',
+    'dbt_packages/pkg_a/models/sources.yml': 'version: 2\nsources:\n  - name: pkg_raw\n    schema: "{{ target.schema }}_raw"\n    tables: [{name: events}]\n',
+    'dbt_packages/pkg_a/models/from_source.sql': "select * from {{ source('pkg_raw', 'events') }}",
     'models/mine.sql': "select * from {{ ref('pkg_a', 'pkg_model') }}",
   };
 
@@ -101,6 +103,8 @@ describe('installed packages are projects', () => {
     expect(manifest!.nodes['seed.pkg_a.pkg_seed']).toBeDefined();
     expect(Object.keys(manifest!.nodes).some((id) => id.startsWith('test.pkg_a.not_null_pkg_model_id'))).toBe(true);
     expect(manifest!.nodes['model.p.mine']!.depends_on.nodes).toEqual(['model.pkg_a.pkg_model']);
+    expect(manifest!.sources['source.pkg_a.pkg_raw.events']).toMatchObject({ package_name: 'pkg_a', schema: 'analytics_raw' });
+    expect(manifest!.nodes['model.pkg_a.from_source']!.depends_on.nodes).toEqual(['source.pkg_a.pkg_raw.events']);
   });
 
   it("a project's generate_schema_name decides the schema of every node", async () => {
