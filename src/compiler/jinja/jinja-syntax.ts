@@ -75,6 +75,8 @@ interface ParserLike {
   parseExpression(): NjNode;
   parseInlineIf(): NjNode;
   parseOr(): NjNode;
+  parseCompare(): NjNode;
+  parseIs(): NjNode;
   parsePrimary(noPostfix?: boolean): NjNode;
   parsePostfix(node: NjNode): NjNode;
   parseAggregate(): NjNode | null;
@@ -189,6 +191,15 @@ class JinjaTokenizer extends TokenizerBase {
 }
 
 const T = lexer;
+
+/** Words that end an `is` test rather than start its argument. */
+const TEST_ENDERS = new Set(['and', 'or', 'not', 'if', 'else', 'in', 'is', 'recursive']);
+
+/** Whether a token can start the argument of `x is test arg`. */
+function startsArgument(t: NjToken): boolean {
+  if (t.type === T.TOKEN_SYMBOL) return !TEST_ENDERS.has(t.value);
+  return [T.TOKEN_INT, T.TOKEN_FLOAT, T.TOKEN_STRING, T.TOKEN_BOOLEAN, T.TOKEN_NONE, T.TOKEN_LEFT_BRACKET, T.TOKEN_LEFT_CURLY, T.TOKEN_LEFT_PAREN].includes(t.type);
+}
 
 function closes(type: string): boolean {
   return type === T.TOKEN_RIGHT_PAREN || type === T.TOKEN_RIGHT_BRACKET || type === T.TOKEN_RIGHT_CURLY;
@@ -420,6 +431,29 @@ class JinjaParser extends parserModule.Parser {
     }
     this.advanceAfterBlockEnd();
     return node;
+  }
+
+  /**
+   * `x is test`, `x is test(arg)` and Jinja's one-argument form without parentheses:
+   * `x is divisibleby 3`, `x is sameas false`, `x is in [1, 2]`.
+   */
+  override parseIs(): NjNode {
+    let node = this.parseCompare();
+    if (!this.skipSymbol('is')) return node;
+    const not = this.skipSymbol('not');
+    // the test's name, then `(args)`, or one argument written without parentheses
+    let test = this.parsePrimary(true);
+    const next = this.peekToken();
+    if (next?.type === T.TOKEN_LEFT_PAREN) {
+      test = new nodes['FunCall']!(test.lineno as never, test.colno as never, test as never, this.parseSignature() as never);
+    } else if (test instanceof nodes['Symbol']! && next !== null && startsArgument(next)) {
+      const arg = this.parsePrimary();
+      const args = new nodes['NodeList']!(arg.lineno as never, arg.colno as never);
+      args.children = [arg];
+      test = new nodes['FunCall']!(test.lineno as never, test.colno as never, test as never, args as never);
+    }
+    node = new nodes['Is']!(node.lineno as never, node.colno as never, node as never, test as never);
+    return not ? new nodes['Not']!(node.lineno as never, node.colno as never, node as never) : node;
   }
 
   override parseStatement(): NjNode | null {

@@ -128,3 +128,12 @@ describe('Jinja scoping of {% set %} in loops', () => {
     expect(sql(r, '{% set y = 0 %}{% if true %}{% set y = 2 %}{% endif %}{{ y }}')).toBe('2');
   });
 });
+
+describe('tests with one argument written without parentheses', () => {
+  const r = makeRenderer();
+  it('x is divisibleby 3, is in [..], is sameas, is not in', () => {
+    expect(sql(r, "{{ 10 is divisibleby 5 }} {{ 1 is in [1, 2] }} {{ 'a' is not in 'xyz' }} {{ 1 is sameas 1 }} {{ 6 is divisibleby(4) }} {{ 3 is odd and 4 is even }}")).toBe(
+      'True True True True False True',
+    );
+  });
+});
