@@ -115,6 +115,20 @@ const PY_ESCAPES: Record<string, string> = {
 
 const TokenizerBase = (lexer.lex('').constructor as Ctor<TokenizerLike>);
 
+/** Python number literals Nunjucks reads as names: `1_000`, `0x10`, `0o17`, `0b101`, `1e20`. */
+function pythonNumber(t: NjToken): NjToken {
+  const v = t.value;
+  if (!/^[0-9]/.test(v)) return t;
+  const plain = v.replace(/_/g, '');
+  let n: number | undefined;
+  if (/^0[xX][0-9a-fA-F]+$/.test(plain)) n = parseInt(plain.slice(2), 16);
+  else if (/^0[oO][0-7]+$/.test(plain)) n = parseInt(plain.slice(2), 8);
+  else if (/^0[bB][01]+$/.test(plain)) n = parseInt(plain.slice(2), 2);
+  else if (/^[0-9]+$/.test(plain)) n = Number(plain);
+  else if (/^[0-9]+[eE][0-9]+$/.test(plain)) return { ...t, type: lexer.TOKEN_FLOAT, value: plain };
+  return n === undefined ? t : { ...t, type: lexer.TOKEN_INT, value: String(n) };
+}
+
 class JinjaTokenizer extends TokenizerBase {
   /** Open `{`, `(`, `[` inside the current tag: `}}` only closes the tag at depth 0. */
   depth = 0;
@@ -127,8 +141,9 @@ class JinjaTokenizer extends TokenizerBase {
       this.depth--;
       return { type: lexer.TOKEN_RIGHT_CURLY, value: '}', lineno, colno };
     }
-    const tok = super.nextToken();
-    if (tok === null) return tok;
+    const raw = super.nextToken();
+    if (raw === null) return raw;
+    const tok = raw.type === lexer.TOKEN_SYMBOL ? pythonNumber(raw) : raw;
     switch (tok.type) {
       case lexer.TOKEN_LEFT_CURLY:
       case lexer.TOKEN_LEFT_PAREN:

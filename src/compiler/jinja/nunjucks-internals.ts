@@ -201,6 +201,7 @@ function patchCompiler(c: CompilerInstance): void {
   c['compileSub'] = binop('pySub');
   c['compileMod'] = binop('pyMod');
   c['compileConcat'] = binop('pyConcat');
+  c['compileMul'] = binop('pyMul');
   c['_compileMacro'] = compileMacro;
   installJinjaEmitters(c as unknown as EmitCompiler);
   // Python tuples: `('a', 'b')` is a list, not JS's comma operator

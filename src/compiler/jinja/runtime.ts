@@ -198,6 +198,20 @@ export function createRuntime(engine: Engine, file: TemplateFile): Record<string
       const m = (a as number) % (b as number);
       return m !== 0 && m < 0 !== (b as number) < 0 ? m + (b as number) : m;
     },
+    pyMul(a: unknown, b: unknown): unknown {
+      // Python repetition: 'ab' * 2, [0] * 3
+      const rep = (x: unknown, n: unknown): unknown =>
+        typeof x === 'string' ? x.repeat(Math.max(0, Number(n))) : Array.isArray(x) ? Array.from({ length: Math.max(0, Number(n)) }, () => x).flat(1) : undefined;
+      if (typeof b === 'number') {
+        const r = rep(a, b);
+        if (r !== undefined) return r;
+      }
+      if (typeof a === 'number') {
+        const r = rep(b, a);
+        if (r !== undefined) return r;
+      }
+      return (a as number) * (b as number);
+    },
     pyConcat(a: unknown, b: unknown): string {
       return pyStr(a) + pyStr(b);
     },

@@ -137,3 +137,11 @@ describe('tests with one argument written without parentheses', () => {
     );
   });
 });
+
+describe('Python number literals and repetition', () => {
+  const r = makeRenderer();
+  it('1_000, 0x10, 0o17, 0b101; string and list repetition', () => {
+    expect(sql(r, '{{ 1_000 }} {{ 0x10 }} {{ 0o17 }} {{ 0b101 }} {{ 2 * 3 }}')).toBe('1000 16 15 5 6');
+    expect(sql(r, "{{ 'ab' * 2 }} {{ [0] * 3 }} {{ 2 * 'x' }} {{ '-' * 0 }}")).toBe('abab [0, 0, 0] xx ');
+  });
+});
