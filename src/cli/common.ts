@@ -4,7 +4,7 @@ import { loadProject } from '../project/index.js';
 import type { ProjectFiles } from '../project/types.js';
 import { Reporter, type LogFormat } from './reporter.js';
 
-/** Flags every project command accepts (DESIGN §4). */
+/** Flags every project command accepts. */
 export interface CommonOptions {
   projectDir?: string;
   profilesDir?: string;

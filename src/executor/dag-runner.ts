@@ -1,5 +1,5 @@
 /**
- * The one generic ready-queue DAG runner (DESIGN §8.4): a node starts as soon as all its
+ * The one generic ready-queue DAG runner: a node starts as soon as all its
  * selected parents succeeded, at most `threads` at a time; a failure skips only its
  * descendants; `failFast` stops scheduling and aborts running work.
  */

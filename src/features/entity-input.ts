@@ -1,5 +1,5 @@
 /**
- * Entity input of a training set (DESIGN §7): a CSV file, a table or a SQL statement with the
+ * Entity input of a training set: a CSV file, a table or a SQL statement with the
  * join keys and an event timestamp, staged into a session temporary table numbered in input
  * order (the output keeps that order).
  */

@@ -1,5 +1,5 @@
 /**
- * Feature YAML (DESIGN §7) → a validated FeatureRegistry, every problem a located Diagnostic.
+ * Feature YAML → a validated FeatureRegistry, every problem a located Diagnostic.
  */
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser, type YamlPath } from '../project/yaml-located.js';

@@ -55,7 +55,7 @@ function cachedSelection(registry: FeatureRegistry, req: OnlineRequest, shortNam
 }
 
 /**
- * Reads online features (DESIGN §7): values older than the view's TTL are not served
+ * Reads online features: values older than the view's TTL are not served
  * (status 'expired', value null or imputed).
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Opens the online store a target's profile names (`online_store:`; DESIGN §7). No
+ * Opens the online store a target's profile names (`online_store:`). No
  * `online_store` means the PostgreSQL table in the target database (the embedded default).
  */
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';

@@ -1,5 +1,5 @@
 /**
- * Point-in-time join SQL (DESIGN §7): for each entity row at time t, each view contributes its
+ * Point-in-time join SQL: for each entity row at time t, each view contributes its
  * row with the greatest timestamp <= t and > t - ttl (none → NULLs). Ties on the timestamp are
  * broken by `created_timestamp` desc, then by every feature of the view ascending (NULLs last),
  * so the answer never depends on physical row order or on which features were selected.

@@ -1,5 +1,5 @@
 /**
- * The `feature_table` materialization (DESIGN §3): an entity-centric table with one row per
+ * The `feature_table` materialization: an entity-centric table with one row per
  * (entity keys, feature timestamp), built for point-in-time lookups.
  *
  * - First run, `--full-refresh`, or a relation that is not a table: rebuild + swap like `table`,

@@ -1,5 +1,5 @@
 /**
- * zod shapes of the feature YAML keys (DESIGN §7), before cross-references are checked.
+ * zod shapes of the feature YAML keys, before cross-references are checked.
  * Objects are strict so a misspelt key is a located error, not silently ignored.
  */
 import { z } from 'zod';

@@ -48,7 +48,7 @@ export interface TrainingSetResult {
 const STAGE = '__strata_training_set';
 
 /**
- * Builds a point-in-time training set (DESIGN §7) and streams it to `sink`.
+ * Builds a point-in-time training set and streams it to `sink`.
  *
  * @example
  * const r = await buildTrainingSet(adapter, registry,

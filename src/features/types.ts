@@ -1,5 +1,5 @@
 /**
- * The feature registry (DESIGN §7) as plain, JSON-serialisable data: entities, feature views,
+ * The feature registry as plain, JSON-serialisable data: entities, feature views,
  * feature services and saved training sets. Produced by `loadFeatureRegistry`, written to
  * `target/feature_registry.json`, read by training sets, materialization and online serving.
  */

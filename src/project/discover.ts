@@ -35,7 +35,7 @@ export const SEED_HASH_LIMIT = 1024 * 1024;
 const READ_BATCH = 256;
 
 /**
- * Finds and reads the project's files (DESIGN §3). Skips dot-directories (`.strata/`, `.git/`),
+ * Finds and reads the project's files. Skips dot-directories (`.strata/`, `.git/`),
  * `node_modules/` and the target path. Missing resource directories are fine (dbt ignores them).
  *
  * @example

@@ -59,7 +59,7 @@ const pgliteSchema = z.looseObject({
 });
 
 /**
- * Resolves the target to run against (DESIGN §3): `STRATA_DATABASE_URL` wins; else the profile
+ * Resolves the target to run against: `STRATA_DATABASE_URL` wins; else the profile
  * from the first `profiles.yml` found in `profilesDir`, the project dir, `~/.strata/`; with no
  * profiles.yml at all, the embedded PGlite database in `<project>/.strata/pglite`.
  *

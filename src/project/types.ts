@@ -65,7 +65,7 @@ export interface ProjectConfig {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/** Online store location for the feature store (DESIGN §7). */
+/** Online store location for the feature store. */
 export type OnlineStoreConfig =
   | { readonly type: 'redis'; readonly url: string }
   | { readonly type: 'postgres' };

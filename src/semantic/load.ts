@@ -42,7 +42,7 @@ export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'acce
 type Located<T> = LocatedEntry<T>;
 
 /**
- * Loads and validates the semantic layer (DESIGN §6) from every YAML file holding its keys.
+ * Loads and validates the semantic layer from every YAML file holding its keys.
  * Every problem is a Diagnostic at the user's YAML line, with did-you-mean hints; the layer is
  * returned only when there are no errors.
  *

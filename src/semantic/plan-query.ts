@@ -8,7 +8,7 @@ import { planFromRollups, type BuiltRollups } from './rollup-plan.js';
 import { checkFilterValues, checkRangeValue } from './value-check.js';
 import type { AccessRole, Granularity, Metric, SemanticLayer } from './types.js';
 
-/** Who is asking: the verified token's role and its other claims (DESIGN §6 access). */
+/** Who is asking: the verified token's role and its other claims. */
 export interface SecurityContext {
   /** null = unrestricted (no access policy, or a trusted CLI caller). */
   readonly role: AccessRole | null;

@@ -19,7 +19,7 @@ export type FilterOp = (typeof FILTER_OPS)[number];
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-/** A metric query as BI tools send it (DESIGN §6), validated before planning. */
+/** A metric query as BI tools send it, validated before planning. */
 export const metricQuerySchema = z
   .object({
     metrics: z.array(z.string()).default([]),
@@ -75,5 +75,5 @@ export function parseMetricQuery(raw: unknown): MetricQuery {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const where = issue.path.map(String).join('.');
-  throw new QueryError('query-invalid', `invalid query${where ? ` at ${where}` : ''}: ${issue.message}`, 'see DESIGN §6 for the query shape');
+  throw new QueryError('query-invalid', `invalid query${where ? ` at ${where}` : ''}: ${issue.message}`, 'see "Semantic layer" in the README for the query shape');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GRANULARITIES } from './types.js';
 
-/** zod shapes of `semantic/*.yml` as users write them (DESIGN §6). */
+/** zod shapes of `semantic/*.yml` as users write them. */
 
 const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'names are letters, digits and _ (not starting with a digit)');
 

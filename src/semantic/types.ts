@@ -1,6 +1,6 @@
 /**
  * The semantic layer's IR: plain, JSON-serialisable, readonly. Produced by `loadSemanticLayer`
- * from `semantic/*.yml` (DESIGN §6), consumed by the query planner.
+ * from `semantic/*.yml`, consumed by the query planner.
  */
 
 export const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;

@@ -48,7 +48,7 @@ export interface StrataServer {
 }
 
 /**
- * Builds the HTTP API (DESIGN §5 server/): fastify → auth (JWT → SecurityContext) → semantic
+ * Builds the HTTP API: fastify → auth (JWT → SecurityContext) → semantic
  * planner → adapter. Routes: `/health`, `/api/v1/{openapi.json,meta,query,metrics/:name,sql}`,
  * `/cubejs-api/v1/{load,meta}`. Errors are JSON `{error: {code, message, request_id}}`; database
  * text is logged, never returned.

@@ -84,7 +84,7 @@ function checkAccess(caller: Caller, registry: FeatureRegistry, features: string
 }
 
 /**
- * Feature serving over HTTP (DESIGN §7), behind the same authentication as the metric API:
+ * Feature serving over HTTP, behind the same authentication as the metric API:
  * `GET /api/v1/features` (registry), `POST /api/v1/features/online` (latest values with their
  * timestamps; TTL enforced), `POST /api/v1/features/training-set` (point-in-time rows for a small
  * inline entity set). Entity values reach SQL only through COPY into a temporary table.

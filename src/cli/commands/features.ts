@@ -69,7 +69,7 @@ async function withStore<T>(files: ProjectFiles, registry: FeatureRegistry, f: (
 const list = (s?: string): string[] | undefined => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
 
 /**
- * `strata features list|describe|materialize|training-set|online|parity` (DESIGN §7).
+ * `strata features list|describe|materialize|training-set|online|parity`.
  *
  * @example strata features training-set --entities labels.csv --features churn_v1 --out train.csv
  * @example strata features online --service churn_v1 --entity customer_id=123

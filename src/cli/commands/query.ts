@@ -28,7 +28,7 @@ export function registerQuery(program: Command, run: (r: Reporter, f: () => Prom
   const cmd = program
     .command('query')
     .description('query metrics from the semantic layer (the same planner as the HTTP API)')
-    .option('--query <json>', 'a full query as JSON (DESIGN §6 shape)')
+    .option('--query <json>', 'a full query as JSON (the body of POST /api/v1/query)')
     .option('--metrics <names>', 'comma-separated metrics, e.g. revenue,orders')
     .option('--dimensions <members>', 'comma-separated dimensions, e.g. customer.region,sales.sold_at.month')
     .option('--filter <filter...>', "'member op value[,value]', e.g. 'customer.segment in SMB,Enterprise'")

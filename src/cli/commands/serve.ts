@@ -20,7 +20,7 @@ interface ServeOptions extends CommonOptions {
   metaSchema?: string;
 }
 
-/** `strata serve`: the metric HTTP API (DESIGN §6) over the project's semantic layer. */
+/** `strata serve`: the metric HTTP API over the project's semantic layer. */
 export function registerServe(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
   const cmd = program
     .command('serve')
