@@ -5,7 +5,7 @@
  * `loopCycle`, `pyKey`.
  */
 import { createRequire } from 'node:module';
-import { FilteredForNode, KwStarArgNode, StarArgNode } from './jinja-syntax.js';
+import { KwStarArgNode, StarArgNode } from './jinja-syntax.js';
 import type { NjNode } from './nunjucks-internals.js';
 
 const require = createRequire(import.meta.url);
@@ -266,7 +266,6 @@ export function installJinjaEmitters(c: EmitCompiler): void {
   };
   c['compileSet'] = compileSet;
   c['compileFilteredFor'] = makeCompileFilteredFor(c['compileFor'] as Emitter);
-  void FilteredForNode;
   c['_emitLoopBindings'] = function (this: EmitCompiler, _node: NjNode, arr: string, i: string, len: string) {
     const bindings: [string, string][] = [
       ['index', `${i} + 1`],
