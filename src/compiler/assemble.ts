@@ -97,6 +97,8 @@ export function assembleManifest(
   }
   const idents = new Map<string, Ident>();
   const identById = new Map<string, Ident>();
+  /** `<package>.<name>`: for ref('pkg', 'x') and for `this` of a package's node. */
+  const identByPackage = new Map<string, Ident>();
   for (const r of rendered) {
     const d = r.draft;
     if (!RELATIONAL.has(d.resourceType)) continue;
@@ -113,6 +115,8 @@ export function assembleManifest(
       alias: naming?.alias(d, c) ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name),
     };
     identById.set(d.id, ident);
+    const qualified = `${d.id.split('.')[1]}.${d.name}`;
+    if (!identByPackage.has(qualified) || !identByPackage.get(qualified)!.enabled) identByPackage.set(qualified, ident);
     // the root project's drafts come first: an unqualified ref prefers its node over a package's
     if (idents.has(d.name) && idents.get(d.name)!.enabled) continue;
     idents.set(d.name, ident);
@@ -143,7 +147,7 @@ export function assembleManifest(
     const nodes: string[] = [];
     if (d.generic) nodes.push(d.generic.attachedTo);
     for (const ref of r.result.refs) {
-      const target = idents.get(ref.name);
+      const target = (ref.package ? identByPackage.get(`${ref.package}.${ref.name}`) : undefined) ?? idents.get(ref.name);
       if (ref.package && target && target.id.split('.')[1] !== ref.package) {
         const installed = new Set([project, ...(files.packages ?? []).map((p) => p.name)]);
         diagnostics.push(located(d, 'ref', [ref.package, ref.name], 'ref-not-found',
@@ -192,7 +196,7 @@ export function assembleManifest(
       const s = findSource(a, b, project);
       return s ? { kind: 'relation', sql: s.relation_name } : undefined;
     }
-    const i = idents.get(b);
+    const i = (a ? identByPackage.get(`${a}.${b}`) : undefined) ?? idents.get(b);
     if (!i) return undefined;
     return i.ephemeral
       ? { kind: 'ephemeral', name: b, id: i.id }

@@ -21,7 +21,7 @@ import { checkDuplicates, indexProperties, seedDrafts, snapshotFileDrafts } from
 import { checkInFileConfig, checkMaterialization, userMaterializationNames } from './check-config.js';
 import { hasJinja, renderConfigJinja, renderSourceJinja } from './yaml-jinja.js';
 import { packageView } from './package-view.js';
-import { renderJobs, type RenderJob } from './render-jobs.js';
+import { relationInfoLookup, renderJobs, type RenderJob } from './render-jobs.js';
 import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './render-pool.js';
 import { availableParallelism } from 'node:os';
 import type { Manifest } from './types.js';
@@ -74,8 +74,8 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     if (!renderer) {
       renderer = createRenderer({
         ...plainOptions,
-        relationFor: (kind: 'ref' | 'source', a: string, b: string | null) =>
-          relationInfo.get(kind === 'ref' ? `ref:${b ?? a}` : `src:${a}.${b}`),
+        // relationInfo is filled after the drafts exist; the renderer may be made before
+        relationFor: (kind, a, b) => relationInfoLookup(relationInfo)(kind, a, b),
         ...(opts.queryRunner ? { queryRunner: opts.queryRunner } : {}),
         ...(opts.relationExists ? { relationExists: opts.relationExists } : {}),
       });
@@ -174,7 +174,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     drafts.push(...own);
     for (const d of own) {
       if (!d.props) continue;
-      drafts.push(...genericTestDrafts(view, { kind: 'ref', name: d.name }, d.id, d.name, d.patchPath?.replace(`${pkg.name}://`, '') ?? d.file, d.props.tests, d.props.columns));
+      drafts.push(...genericTestDrafts(view, { kind: 'ref', name: d.name, package: pkg.name }, d.id, d.name, d.patchPath?.replace(`${pkg.name}://`, '') ?? d.file, d.props.tests, d.props.columns));
     }
   }
   // Jinja in YAML and project-file configs (`enabled: "{{ target.type != 'bigquery' }}"`)
@@ -190,7 +190,9 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   for (const d of drafts) {
     if (d.resourceType === 'test' || d.resourceType === 'analysis') continue;
     const rn = renderNodeFor(d, files);
-    relationInfo.set(`ref:${d.name}`, { database: rn.database, schema: rn.schema, identifier: rn.alias });
+    const info = { database: rn.database, schema: rn.schema, identifier: rn.alias };
+    if (!relationInfo.has(`ref:${d.name}`) || rn.package_name === project) relationInfo.set(`ref:${d.name}`, info);
+    relationInfo.set(`ref:${rn.package_name}.${d.name}`, info);
   }
   for (const { spec: s } of packageSources) {
     relationInfo.set(`src:${s.sourceName}.${s.name}`, { database: s.database ?? files.target.dbname, schema: s.schema, identifier: s.identifier });

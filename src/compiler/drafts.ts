@@ -29,7 +29,7 @@ export interface GenericTestDraft {
   readonly testName: string;
   readonly namespace: string | null;
   readonly kwargs: Readonly<Record<string, unknown>>;
-  readonly model: { readonly kind: 'ref'; readonly name: string } | { readonly kind: 'source'; readonly source: string; readonly table: string };
+  readonly model: { readonly kind: 'ref'; readonly name: string; readonly package?: string } | { readonly kind: 'source'; readonly source: string; readonly table: string };
   readonly attachedTo: string;
   readonly columnName: string | null;
   readonly spec: TestSpec;
@@ -120,7 +120,7 @@ export function fileDrafts(
 /** Test drafts for every generic test declared on a node or its columns in schema YAML. */
 export function genericTestDrafts(
   files: ProjectFiles,
-  target: { kind: 'ref'; name: string } | { kind: 'source'; source: string; table: string },
+  target: { kind: 'ref'; name: string; package?: string } | { kind: 'source'; source: string; table: string },
   attachedTo: string,
   targetName: string,
   ymlFile: string,

@@ -222,7 +222,7 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
           const model = attachedSource
             ? { kind: 'source' as const, source: attachedSource.source_name, table: attachedSource.name }
             : attachedNode
-              ? { kind: 'ref' as const, name: attachedNode.name }
+              ? { kind: 'ref' as const, name: attachedNode.name, package: attachedNode.package_name }
               : undefined;
           if (meta && model) {
             return r.renderGenericTest(rn, meta.namespace ? `${meta.namespace}.${meta.name}` : meta.name, meta.kwargs, model);

@@ -122,8 +122,9 @@ export function relationGlobals(engine: Engine, options: RendererOptions): Relat
   const thisRelation = (s: RenderState): Relation => {
     const n: RenderNode = s.node;
     const alias = typeof s.config['alias'] === 'string' ? s.config['alias'] : n.alias;
-    const info = options.relationFor?.('ref', n.name, null) ?? { database: n.database, schema: n.schema, identifier: alias };
-    return new Relation({ kind: 'ref', name: n.name, package: null }, info);
+    // qualified by the node's package: a package's model named like a root model is its own `this`
+    const info = options.relationFor?.('ref', n.package_name, n.name) ?? { database: n.database, schema: n.schema, identifier: alias };
+    return new Relation({ kind: 'ref', name: n.name, package: n.package_name }, info);
   };
 
   const modelDict = (s: RenderState, src: string): Record<string, unknown> => {

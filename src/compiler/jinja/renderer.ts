@@ -243,7 +243,10 @@ export function createRenderer(options: RendererOptions): Renderer {
         }
         const args: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(kwargs)) args[k] = renderKwarg(v, node);
-        const relation = model.kind === 'ref' ? relations.ref(model.name) : relations.source(model.source, model.table);
+        const relation =
+          model.kind === 'ref'
+            ? relations.ref(...(model.package ? [model.package, model.name] : [model.name]))
+            : relations.source(model.source, model.table);
         // dbt hands generic tests `get_where_subquery(relation)`: a `where` config filters the model
         const whereFn = registry?.resolve('get_where_subquery', node.package_name, null);
         args['model'] = whereFn && node.config['where'] ? whereFn(relation) : relation;

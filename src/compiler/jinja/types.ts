@@ -188,7 +188,7 @@ export interface Renderer {
     node: RenderNode,
     testName: string,
     kwargs: Readonly<Record<string, unknown>>,
-    model: { readonly kind: 'ref'; readonly name: string } | { readonly kind: 'source'; readonly source: string; readonly table: string },
+    model: { readonly kind: 'ref'; readonly name: string; readonly package?: string } | { readonly kind: 'source'; readonly source: string; readonly table: string },
   ): RenderOutcome;
   /**
    * Call a macro by name (`dbt_utils.x` or unqualified, resolved as templates resolve it) with

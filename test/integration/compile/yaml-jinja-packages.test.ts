@@ -119,6 +119,22 @@ describe('installed packages are projects', () => {
     expect(manifest!.nodes['model.p.mine']!.schema).toBe('analytics');
   });
 
+  it("a root model named like a package's: qualified refs, the package's tests and its `this` stay with the package's", async () => {
+    const { code, stderr, manifest } = await compile({
+      ...pkg,
+      'dbt_project.yml': 'name: p\nprofile: p\nmodels:\n  pkg_a:\n    +schema: from_pkg\n',
+      'models/pkg_model.sql': "select 'root' as who",
+      'dbt_packages/pkg_a/models/pkg_model.sql': "{{ config(post_hook='analyze {{ this }}') }}\nselect * from {{ ref('pkg_seed') }} limit {{ var('pkg_limit') }}",
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(manifest!.nodes['model.p.mine']!.depends_on.nodes).toEqual(['model.pkg_a.pkg_model']);
+    expect(manifest!.nodes['model.pkg_a.pkg_model']!.config['post_hook']).toEqual(['analyze "postgres"."analytics_from_pkg"."pkg_model"']);
+    const test = Object.values(manifest!.nodes).find((n) => n.unique_id.startsWith('test.pkg_a.not_null_pkg_model_id'))!;
+    expect(test.depends_on.nodes).toEqual(['model.pkg_a.pkg_model']);
+    expect(test.compiled_code).toContain('"analytics_from_pkg"."pkg_model"');
+  });
+
   it("a package's require-dbt-version that excludes the dbt version Strata follows is a warning", async () => {
     const { code, stderr } = await compile({
       ...pkg,

@@ -41,7 +41,8 @@ describe('ref / source / this', () => {
   it('this is the node placeholder with node attributes', () => {
     const plain = makeRenderer();
     expect(sql(plain, '{{ this }} {{ this.schema }}.{{ this.identifier }}', node({ name: 'fct', alias: 'fct_alias' }))).toBe(
-      '⟨ref::fct⟩ analytics.fct_alias',
+      // qualified by the node's package, so a package's model named like a root model is its own
+      '⟨ref:shop:fct⟩ analytics.fct_alias',
     );
   });
 
