@@ -19,7 +19,7 @@ import { createRenderer } from './jinja/index.js';
 import { PendingQuery } from './jinja/render-state.js';
 import type { MacroCallOutcome, QueryTable, RenderNode, RenderOutcome, Renderer } from './jinja/types.js';
 import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
-import type { Manifest, ManifestNode } from './types.js';
+import type { Manifest, ManifestNode, SourceNode } from './types.js';
 
 /** The one database call execution-time rendering needs (a WarehouseAdapter satisfies it). */
 export interface QueryPort {
@@ -60,8 +60,14 @@ const MAX_STATEMENTS = 10_000;
 
 const RELATIONAL = new Set(['model', 'seed', 'snapshot']);
 
-/** Placeholder lookup against the final manifest (relations, sources, ephemeral CTEs). */
-export function manifestLookup(manifest: Manifest): (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined {
+/**
+ * The manifest's relations indexed once per run: a ref by package and name (unqualified: the
+ * root project's node first, as dbt resolves it), a source by source and table name.
+ */
+function indexRelations(manifest: Manifest): {
+  node(pkg: string | null, name: string): ManifestNode | undefined;
+  source(sourceName: string, table: string): SourceNode | undefined;
+} {
   const byName = new Map<string, ManifestNode>();
   for (const n of Object.values(manifest.nodes)) {
     if (!RELATIONAL.has(n.resource_type)) continue;
@@ -69,12 +75,21 @@ export function manifestLookup(manifest: Manifest): (kind: 'ref' | 'src', a: str
     if (!byName.has(`.${n.name}`) || n.package_name === manifest.metadata.project_name) byName.set(`.${n.name}`, n);
   }
   const sources = new Map(Object.values(manifest.sources).map((s) => [`${s.source_name}.${s.name}`, s]));
+  return {
+    node: (pkg, name) => (pkg ? byName.get(`${pkg}.${name}`) : undefined) ?? byName.get(`.${name}`),
+    source: (sourceName, table) => sources.get(`${sourceName}.${table}`),
+  };
+}
+
+/** Placeholder lookup against the final manifest (relations, sources, ephemeral CTEs). */
+export function manifestLookup(manifest: Manifest): (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined {
+  const index = indexRelations(manifest);
   return (kind, a, b) => {
     if (kind === 'src') {
-      const s = sources.get(`${a}.${b}`);
+      const s = index.source(a, b);
       return s ? { kind: 'relation', sql: s.relation_name } : undefined;
     }
-    const n = byName.get(`${a}.${b}`) ?? byName.get(`.${b}`);
+    const n = index.node(a || null, b);
     if (!n) return undefined;
     if (n.config.materialized === 'ephemeral') return { kind: 'ephemeral', name: b, id: n.unique_id };
     return n.relation_name ? { kind: 'relation', sql: n.relation_name } : undefined;
@@ -106,25 +121,13 @@ function renderNodeOf(n: ManifestNode): RenderNode {
 export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: QueryPort, opts: RunRenderOptions = {}): RunRenderer {
   const lookup = manifestLookup(manifest);
   const resolve = (sql: string): string => resolvePlaceholders(sql, lookup);
-  // indexed once: a run renders many nodes, each looking up its refs
-  const sourcesByName = new Map(Object.values(manifest.sources).map((s) => [`${s.source_name}.${s.name}`, s]));
-  const relational = new Map<string, ManifestNode[]>();
-  for (const n of Object.values(manifest.nodes)) {
-    if (!RELATIONAL.has(n.resource_type)) continue;
-    const list = relational.get(n.name) ?? [];
-    // the root project's node first: an unqualified ref prefers it
-    if (n.package_name === manifest.metadata.project_name) list.unshift(n);
-    else list.push(n);
-    relational.set(n.name, list);
-  }
+  const index = indexRelations(manifest);
   const lookupInfo = (kind: 'ref' | 'source', a: string, b: string | null): { database: string; schema: string; identifier: string } | undefined => {
     if (kind === 'source') {
-      const s = sourcesByName.get(`${a}.${b}`);
+      const s = b === null ? undefined : index.source(a, b);
       return s ? { database: s.database, schema: s.schema, identifier: s.identifier } : undefined;
     }
-    const name = b ?? a;
-    const pkg = b === null ? null : a;
-    const n = (relational.get(name) ?? []).find((x) => pkg === null || x.package_name === pkg);
+    const n = b === null ? index.node(null, a) : index.node(a, b);
     return n ? { database: n.database, schema: n.schema, identifier: n.alias } : undefined;
   };
 
