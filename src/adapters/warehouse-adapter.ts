@@ -47,6 +47,18 @@ export interface Session {
   queryTable(sql: string): Promise<TableResult>;
 }
 
+/** Per-call controls of `WarehouseAdapter.query` (the server's requests). */
+export interface QueryOptions {
+  /**
+   * Aborting it cancels the statement: waiting for a connection it is dropped; running it is
+   * cancelled in the database (`pg_cancel_backend` on PostgreSQL). The promise rejects with a
+   * DatabaseError of code 57014.
+   */
+  readonly signal?: AbortSignal;
+  /** Cancels the statement (as `signal` does) when it has run this long, in ms; 0/undefined = none. */
+  readonly timeoutMs?: number;
+}
+
 export interface WarehouseAdapter {
   /** 'postgres' or 'pglite'. */
   readonly type: 'postgres' | 'pglite';
@@ -55,7 +67,7 @@ export interface WarehouseAdapter {
   /** How many sessions can run at once (pool size; 1 for PGlite). */
   readonly maxConcurrency: number;
   /** Runs one statement on any pooled connection. */
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<Row>>;
   /** Runs `fn` with a dedicated connection; statements there can be cancelled by `cancelAll`. */
   /** `Session.queryTable` on a pooled connection (templates' run_query / statement). */
   queryTable(sql: string): Promise<TableResult>;
