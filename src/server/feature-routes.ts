@@ -115,7 +115,7 @@ export function registerFeatureRoutes(app: FastifyInstance, d: FeatureRouteDeps)
     const body = parse(onlineBody, req.body);
     checkAccess(caller, d.registry, body.features);
     // Online reads count against the same concurrency limits as metric queries.
-    const release = d.limiter.acquire(caller.roleName);
+    const release = await d.limiter.acquire(caller.roleName);
     try {
       return await getOnlineFeatures(d.store, d.registry, {
         features: body.features,
@@ -142,7 +142,7 @@ export function registerFeatureRoutes(app: FastifyInstance, d: FeatureRouteDeps)
     if (body.entities.some((r) => Object.keys(r).length !== columns.length || columns.some((c) => !(c in r)))) {
       throw new ApiError(400, 'invalid_request', 'every entity row needs the same columns');
     }
-    const release = d.limiter.acquire(caller.roleName);
+    const release = await d.limiter.acquire(caller.roleName);
     const dir = await mkdtemp(join(tmpdir(), 'strata-entities-'));
     try {
       // Inline rows become a CSV that the feature store COPYs into a temporary table, so no
