@@ -11,7 +11,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import type { ResolvedTarget } from '../project/types.js';
 import { getColumns, getRelation, listRelations, runLockKeySql } from './catalog.js';
 import { cancelledError, toDatabaseError } from './database-error.js';
-import type { ColumnDef, ExistingRelation, QueryResult, RelationRef, Session, TableResult, WarehouseAdapter } from './warehouse-adapter.js';
+import type { ColumnDef, ExistingRelation, QueryOptions, QueryResult, RelationRef, Session, TableResult, WarehouseAdapter } from './warehouse-adapter.js';
 
 type PostgresTarget = Extract<ResolvedTarget, { type: 'postgres' }>;
 
@@ -75,15 +75,44 @@ export class PostgresAdapter implements WarehouseAdapter {
     });
   }
 
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-    return this.withSession((s) => s.query<Row>(sql, params));
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts: QueryOptions = {}): Promise<QueryResult<Row>> {
+    if (!opts.signal && !opts.timeoutMs) return this.withSession((s) => s.query<Row>(sql, params));
+    const { signal, timeoutMs } = opts;
+    if (signal?.aborted) return Promise.reject(cancelledError());
+    return this.withEntry(async (entry) => {
+      const s = this.sessionFor(entry);
+      // Aborted while waiting for the connection: never start.
+      if (signal?.aborted) throw cancelledError();
+      let cancelling: Promise<void> | undefined;
+      const cancel = (): void => {
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        cancelling = this.cancelBackends([entry.pid]).catch(() => undefined);
+      };
+      const timer = timeoutMs ? setTimeout(cancel, timeoutMs) : undefined;
+      signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        return await s.query<Row>(sql, params);
+      } finally {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', cancel);
+        // The connection goes back to the pool only once the cancel has landed, so it can
+        // never cancel the next statement run on it.
+        if (cancelling) await cancelling;
+      }
+    });
   }
 
   queryTable(sql: string): Promise<TableResult> {
     return this.withSession((s) => s.queryTable(sql));
   }
 
-  async withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+  withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.withEntry((entry) => fn(this.sessionFor(entry)));
+  }
+
+  /** A pooled connection, registered (with its backend pid) for cancellation while lent. */
+  private async withEntry<T>(fn: (entry: ActiveSession) => Promise<T>): Promise<T> {
     const client = (await this.knex.client.acquireConnection()) as pg.Client;
     const entry: ActiveSession = { client, pid: (client as pg.Client & { processID?: number }).processID ?? undefined, cancelled: false };
     this.active.add(entry);
@@ -92,7 +121,7 @@ export class PostgresAdapter implements WarehouseAdapter {
         const r = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
         entry.pid = r.rows[0]?.pid;
       }
-      return await fn(this.sessionFor(entry));
+      return await fn(entry);
     } finally {
       this.active.delete(entry);
       await this.knex.client.releaseConnection(client);
@@ -215,12 +244,17 @@ export class PostgresAdapter implements WarehouseAdapter {
   async cancelAll(): Promise<void> {
     const entries = [...this.active];
     for (const e of entries) e.cancelled = true;
-    const pids = entries.map((e) => e.pid).filter((p): p is number => typeof p === 'number');
-    if (pids.length === 0) return;
+    await this.cancelBackends(entries.map((e) => e.pid));
+  }
+
+  /** `pg_cancel_backend` from a connection of its own (the pool may be exhausted). */
+  private async cancelBackends(pids: readonly (number | undefined)[]): Promise<void> {
+    const list = pids.filter((p): p is number => typeof p === 'number');
+    if (list.length === 0) return;
     const client = new pg.Client(this.config);
     await client.connect();
     try {
-      await client.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
+      await client.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [list]);
     } finally {
       await client.end();
     }

@@ -211,16 +211,37 @@ export function loadSemanticLayer(
     });
     hierarchies[h.raw.name] = { name: h.raw.name, levels: h.raw.levels, loc };
   }
+  const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
+  diags.push(...pathDiags);
   let policy: SemanticLayer['access'] = null;
   if (access) {
     const roles: Record<string, AccessRole> = dict();
     for (const [name, raw] of Object.entries(access.raw.roles)) {
       const loc = access.y.locate(['access', 'roles', name], { key: true });
-      const r = raw ?? { hide: [], show_sql: false };
-      if (r.row_filter) {
-        checkTokens(r.row_filter, access.y.locate(['access', 'roles', name, 'row_filter']));
-        checkSql(opts, `select 1 where ${stripTokens(r.row_filter).replace(/\{\{\s*user\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g, '$1')}`, loc, diags);
+      const r = raw ?? { hide: [], show_sql: false, model_filters: {}, unrestricted_models: [] };
+      const at = (...path: (string | number)[]): SourceLocation => access!.y.locate(['access', 'roles', name, ...path]);
+      const checkFilter = (sql: string, where: SourceLocation): void => {
+        checkTokens(sql, where);
+        checkSql(opts, `select 1 where ${stripTokens(sql).replace(/\{\{\s*user\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g, '$1')}`, where, diags);
+      };
+      if (r.row_filter) checkFilter(r.row_filter, at('row_filter'));
+      const modelFilters: Record<string, string> = dict();
+      for (const [model, sql] of Object.entries(r.model_filters)) {
+        if (!models[model]) {
+          diags.push(error('unknown-member', `role '${name}' has a filter for unknown semantic model '${model}'`, { ...at('model_filters', model), hint: didYouMean(model, modelNames) ?? `models: ${modelNames.join(', ')}` }));
+          continue;
+        }
+        checkFilter(sql, at('model_filters', model));
+        for (const t of modelTokens(sql)) {
+          if (t !== model && models[t] && !paths[model]?.[t]) {
+            diags.push(error('semantic-invalid', `role '${name}': the filter for '${model}' reads '{${t}}', which '${model}' cannot reach through many-to-one joins`, { ...at('model_filters', model), hint: `filter on columns of '${model}' or of models it joins to` }));
+          }
+        }
+        modelFilters[model] = sql;
       }
+      r.unrestricted_models.forEach((model, i) => {
+        if (!models[model]) diags.push(error('unknown-member', `role '${name}' lists unknown semantic model '${model}' in unrestricted_models`, { ...at('unrestricted_models', i), hint: didYouMean(model, modelNames) ?? `models: ${modelNames.join(', ')}` }));
+      });
       r.hide.forEach((member, i) => {
         if (!memberExists(models, metrics, member)) {
           diags.push(error('unknown-member', `role '${name}' hides unknown member '${member}'`, { ...access!.y.locate(['access', 'roles', name, 'hide', i]), hint: 'use model.dimension, model.measure or a metric name' }));
@@ -229,15 +250,13 @@ export function loadSemanticLayer(
       // Feature values are per-entity rows a row filter cannot restrict, so a row-filtered role
       // gets features only when the policy says so explicitly.
       const features = r.features === undefined ? (r.row_filter ? 'none' : 'all') : r.features === true ? 'all' : r.features === false ? 'none' : r.features;
-      roles[name] = { name, rowFilter: r.row_filter ?? null, hide: r.hide, showSql: r.show_sql, features, loc };
+      roles[name] = { name, rowFilter: r.row_filter ?? null, modelFilters, unrestrictedModels: r.unrestricted_models, hide: r.hide, showSql: r.show_sql, features, loc };
     }
     const dr = access.raw.default_role;
     if (dr !== 'none' && !roles[dr]) diags.push(error('unknown-member', `default_role '${dr}' is not a role`, { ...access.y.locate(['access', 'default_role']), hint: didYouMean(dr, Object.keys(roles)) ?? "use 'none' or a role name" }));
     policy = { roles, defaultRole: dr };
   }
 
-  const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
-  diags.push(...pathDiags);
   const locatedRollups: LocatedRollup[] = [
     ...rawModels.flatMap((m) =>
       m.raw.rollups.map((raw, i): LocatedRollup => {

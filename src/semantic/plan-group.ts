@@ -1,3 +1,4 @@
+import { bindClaims, restrictionFor, type AccessContext } from './access.js';
 import { modelTokens } from './expressions.js';
 import { joinEdges, type JoinEdge } from './join-paths.js';
 import { QueryError, type QueryFilter } from './query.js';
@@ -35,7 +36,8 @@ export interface GroupContext {
   readonly dimFilters: readonly { readonly dim: Omit<DimRef, 'alias'>; readonly filter: QueryFilter }[];
   readonly segments: readonly { readonly model: string; readonly sql: string }[];
   readonly timeRange: { readonly dim: Omit<DimRef, 'alias'>; readonly from?: string; readonly to?: string } | undefined;
-  readonly rowFilter: { readonly template: string; readonly user: Readonly<Record<string, unknown>>; readonly role: string } | undefined;
+  /** The caller's role and claims; undefined = unrestricted (rollup builds, trusted CLI). */
+  readonly access: AccessContext | undefined;
   readonly params: Params;
 }
 
@@ -61,49 +63,19 @@ export function buildGroupSql(
   const base = g.model;
   const baseModel = layer.models[base]!;
   const p = ctx.params;
-  const joined: string[] = [];
-  const joinSql: string[] = [];
   const what = (): string => {
     const names = g.metric ? g.metric.name : g.leaves.map((l) => `${base}.${l.measure}`).join(', ');
     return names || `dimensions of ${base}`;
   };
-  const need = (model: string, reason: string): void => {
-    if (model === base || joined.includes(model)) return;
-    const path = layer.paths[base]?.[model];
-    if (!path) {
-      throw new QueryError(
-        'query-unanswerable',
-        `cannot combine ${what()} (measured on '${base}') with ${reason}: there is no many-to-one join path from '${base}' to '${model}', so joining would repeat '${base}' rows and inflate the numbers`,
-        `query them separately, or declare a many_to_one join from '${base}' towards '${model}'`,
-      );
-    }
-    let prev = base;
-    for (const hop of path) {
-      if (!joined.includes(hop)) {
-        const edge = edgesOf(layer).get(`${prev}->${hop}`)!;
-        joined.push(hop);
-        joinSql.push(`left join ${layer.models[hop]!.from} as ${q(hop)} on ${inScope(edge.on, hop)}`);
-      }
-      prev = hop;
-    }
-  };
+  const { joined, joinSql, need } = joiner(layer, base, what);
 
   for (const d of ctx.dims) need(d.model, `dimension '${d.member}'`);
   for (const f of ctx.dimFilters) need(f.dim.model, `a filter on '${f.filter.member}'`);
   for (const f of g.filters) for (const t of modelTokens(f)) need(t, `the metric filter '${f}'`);
   for (const s of ctx.segments) need(s.model, `segment of '${s.model}'`);
   if (ctx.timeRange) need(ctx.timeRange.dim.model, `time_range on '${ctx.timeRange.dim.member}'`);
-  let rowFilterSql: string | undefined;
-  if (ctx.rowFilter) {
-    // Applied whenever the filtered model is reachable from this group's model, so a measure
-    // is restricted even when the query does not group by the filtered model.
-    const models = modelTokens(ctx.rowFilter.template);
-    const reachable = models.every((m) => m === base || layer.paths[base]?.[m]);
-    if (reachable) {
-      for (const m of models) need(m, `the row filter of role '${ctx.rowFilter.role}'`);
-      rowFilterSql = bindClaims(ctx.rowFilter, p);
-    }
-  }
+  // Every aggregation reads only the rows the caller's role may see (or is refused).
+  const rowFilterSql = ctx.access ? restrictedBy(layer, ctx.access, base, p, need) : undefined;
 
   const dimExpr = (d: Omit<DimRef, 'alias'>, grain = d.grain): string =>
     truncate(inScope(layer.models[d.model]!.dimensions[d.dim]!.sql, d.model), grain);
@@ -135,13 +107,17 @@ export function buildGroupSql(
     const m = g.metric;
     const conv = layer.models[m.conversion.model]!;
     const baseTime = inScope(baseModel.dimensions[baseModel.defaultTime!]!.sql, base);
-    const convTime = inScope(conv.dimensions[conv.defaultTime!]!.sql, '__conversion');
+    const convName = m.conversion.model;
+    const convTime = inScope(conv.dimensions[conv.defaultTime!]!.sql, convName);
+    // The conversion events are restricted like any aggregation (joins inside the subquery).
+    const inner = joiner(layer, convName, () => `conversion events of ${m.name}`);
+    const convFilter = ctx.access ? restrictedBy(layer, ctx.access, convName, p, inner.need) : undefined;
     const events =
       `${q(`${g.name}_events`)} as (\n  select ${[...dimSelect, `${q(base)}.${q(m.entity)} as "__entity"`, `${baseTime} as "__at"`].join(', ')}\n  ${fromSql}${whereSql}\n)`;
     const dimCols = ctx.dims.map((d) => `"ev".${q(d.alias)}`);
     const converted =
-      `exists (select 1 from ${conv.from} as "__conversion" where "__conversion".${q(m.entity)} = "ev"."__entity"` +
-      ` and ${convTime} > "ev"."__at" and ${convTime} <= "ev"."__at" + interval '${m.window}')`;
+      `exists (select 1 from ${conv.from} as ${q(convName)}${inner.joinSql.map((j) => ` ${j}`).join('')} where ${q(convName)}.${q(m.entity)} = "ev"."__entity"` +
+      ` and ${convTime} > "ev"."__at" and ${convTime} <= "ev"."__at" + interval '${m.window}'${convFilter ? ` and (${convFilter})` : ''})`;
     const agg =
       `${q(g.name)} as (\n  select ${[...dimCols.map((c, i) => `${c} as ${q(ctx.dims[i]!.alias)}`), 'count(*) as "base_events"', `count(*) filter (where ${converted}) as "conversions"`].join(', ')}\n  from ${q(`${g.name}_events`)} as "ev"${groupBy}\n)`;
     return { sql: `${events},\n${agg}`, explain };
@@ -192,14 +168,40 @@ function aggregate(layer: SemanticLayer, model: string, measure: string, cumulat
   }
 }
 
-/** `{{ user.region }}` → a bound parameter holding the verified claim's value. */
-function bindClaims(rf: NonNullable<GroupContext['rowFilter']>, p: Params): string {
-  const withClaims = rf.template.replace(/\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, claim: string) => {
-    const v = rf.user[claim];
-    if (v === undefined || v === null || typeof v === 'object') {
-      throw new QueryError('access-denied', `role '${rf.role}' needs the token claim '${claim}', which is missing`, 'mint a token with that attribute', 403);
+/**
+ * Left joins from `base` along its unique many-to-one paths, added as models are needed; a model
+ * that cannot be reached without fan-out makes the query unanswerable.
+ */
+function joiner(layer: SemanticLayer, base: string, what: () => string): { joined: string[]; joinSql: string[]; need: (model: string, reason: string) => void } {
+  const joined: string[] = [];
+  const joinSql: string[] = [];
+  const need = (model: string, reason: string): void => {
+    if (model === base || joined.includes(model)) return;
+    const path = layer.paths[base]?.[model];
+    if (!path) {
+      throw new QueryError(
+        'query-unanswerable',
+        `cannot combine ${what()} (measured on '${base}') with ${reason}: there is no many-to-one join path from '${base}' to '${model}', so joining would repeat '${base}' rows and inflate the numbers`,
+        `query them separately, or declare a many_to_one join from '${base}' towards '${model}'`,
+      );
     }
-    return p.bind(v);
-  });
-  return inScope(withClaims, '');
+    let prev = base;
+    for (const hop of path) {
+      if (!joined.includes(hop)) {
+        const edge = edgesOf(layer).get(`${prev}->${hop}`)!;
+        joined.push(hop);
+        joinSql.push(`left join ${layer.models[hop]!.from} as ${q(hop)} on ${inScope(edge.on, hop)}`);
+      }
+      prev = hop;
+    }
+  };
+  return { joined, joinSql, need };
+}
+
+/** The role's restriction of `model` as SQL with bound claims (joins added), or undefined. */
+function restrictedBy(layer: SemanticLayer, access: AccessContext, model: string, p: Params, need: (model: string, reason: string) => void): string | undefined {
+  const template = restrictionFor(layer, access.role, model);
+  if (template === null) return undefined;
+  for (const m of modelTokens(template)) need(m, `the row filter of role '${access.role.name}'`);
+  return inScope(bindClaims(template, access.user, access.role.name, p), '');
 }

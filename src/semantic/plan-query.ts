@@ -1,4 +1,5 @@
 import { didYouMean } from '../diagnostics/index.js';
+import { hiddenMembers, hiddenReference, metricRefusal, type AccessContext } from './access.js';
 import { substituteIdentifiers } from './expressions.js';
 import { checkDimensionMember } from './load.js';
 import { QueryError, type MetricQuery, type QueryFilter } from './query.js';
@@ -49,7 +50,7 @@ const UNRESTRICTED: SecurityContext = { role: null, user: {} };
 export function planQuery(layer: SemanticLayer, input: MetricQuery, security: SecurityContext = UNRESTRICTED, options: PlanOptions = {}): PlannedQuery {
   const p = new Params();
   const { query, drill } = expandDrill(layer, input);
-  const hidden = new Set(security.role?.hide ?? []);
+  const hidden = hiddenMembers(layer, security.role);
   const deny = (member: string): never => {
     throw new QueryError('access-denied', `'${member}' is not available to role '${security.role!.name}'`, undefined, 403);
   };
@@ -95,7 +96,8 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     if (!metric) {
       throw new QueryError('query-invalid', `unknown metric '${name}'`, didYouMean(name, visibleMetrics(layer, hidden)) ?? `metrics: ${visibleMetrics(layer, hidden).join(', ')}`);
     }
-    if (hidden.has(name)) deny(name);
+    const refused = metricRefusal(layer, security.role, name);
+    if (refused) deny(refused);
     const cacheKey = `${name}|${filters.join('\u0000')}`;
     const cached = exprCache.get(cacheKey);
     if (cached) return cached;
@@ -158,6 +160,10 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     const [mod, seg] = s.split('.');
     const filter = mod && seg ? layer.models[mod]?.segments[seg] : undefined;
     if (!filter) throw new QueryError('query-invalid', `unknown segment '${s}'`, 'write <semantic_model>.<segment>');
+    // A segment over a hidden column would filter by it.
+    if (hidden.has(s)) deny(s);
+    const reads = hiddenReference(layer, hidden, filter.filter);
+    if (reads) deny(reads);
     return { model: mod!, sql: filter.filter };
   });
   let timeRange: { dim: DimRef; from?: string; to?: string } | undefined;
@@ -172,11 +178,11 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
       ...(query.time_range.to ? { to: query.time_range.to } : {}),
     };
   }
-  const rowFilter = rowFilterFor(security);
+  const access: AccessContext | undefined = security.role ? { role: security.role, user: security.user } : undefined;
 
   // Aggregation CTEs.
   const ctes = groups.map((g) =>
-    buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, rowFilter, params: p }),
+    buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p }),
   );
 
   // Combine groups on the dimension columns. Each group has one row per dimension tuple, so a
@@ -185,7 +191,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (groups.length === 0) {
     // Dimensions only: distinct values from the dimensions' own model.
     const g: Group = { name: 'g1', model: dims[0]!.model, filters: [], leaves: [], metric: null };
-    ctes.push(buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, rowFilter, params: p }));
+    ctes.push(buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p }));
     groups.push(g);
   }
   let from: string;
@@ -234,7 +240,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (query.limit !== undefined) sql += `\nlimit ${p.bind(query.limit)}`;
   // The fact-table plan above has validated the query and its access; a rollup only changes
   // where the numbers are read from.
-  const fromRollup = options.rollups && Object.keys(options.rollups).length ? planFromRollups(layer, query, { rowFilter }, options.rollups) : undefined;
+  const fromRollup = options.rollups && Object.keys(options.rollups).length ? planFromRollups(layer, query, access, options.rollups) : undefined;
   if (fromRollup) {
     return {
       sql: fromRollup.sql,
@@ -291,13 +297,6 @@ export function resolveDimension(
   if (hidden.has(`${model}.${dim}`)) deny(`${model}.${dim}`);
   const d = layer.models[model]!.dimensions[dim]!;
   return { member, model, dim, grain, type: d.type };
-}
-
-/** The role's row filter with `{{ user.x }}` claims, or undefined when unrestricted. */
-function rowFilterFor(security: SecurityContext): { template: string; user: Readonly<Record<string, unknown>>; role: string } | undefined {
-  const f = security.role?.rowFilter;
-  if (!f) return undefined;
-  return { template: f, user: security.user, role: security.role!.name };
 }
 
 /** A drill request becomes an ordinary query for the next hierarchy level under the path. */

@@ -106,13 +106,15 @@ export const rawAccess = z
       z
         .object({
           row_filter: z.string().optional(),
+          model_filters: z.record(z.string(), z.string()).default({}),
+          unrestricted_models: z.array(z.string()).default([]),
           hide: z.array(z.string()).default([]),
           show_sql: z.boolean().default(false),
           features: z.union([z.boolean(), z.array(z.string())]).optional(),
         })
         .strict()
         .nullable()
-        .default({ hide: [], show_sql: false }),
+        .default({ hide: [], show_sql: false, model_filters: {}, unrestricted_models: [] }),
     ),
     default_role: z.string().default('none'),
   })

@@ -22,7 +22,7 @@ export function rollupSelectSql(layer: SemanticLayer, rollup: Rollup): string {
   if (rollup.timeDimension) dims.push(dimRef(rollup.timeDimension, 't', rollup.granularity ?? 'day'));
   const group: Group = { name: 'g1', model: rollup.model, filters: [], leaves: rollup.measures.map((m, j) => ({ measure: m, alias: `m${j}` })), metric: null };
   const params = new Params();
-  const cte = buildGroupSql(layer, group, { dims, dimFilters: [], segments: [], timeRange: undefined, rowFilter: undefined, params });
+  const cte = buildGroupSql(layer, group, { dims, dimFilters: [], segments: [], timeRange: undefined, access: undefined, params });
   if (params.values.length) throw new Error('rollup build SQL must not need parameters');
   return `with ${cte.sql}\nselect * from "g1"`;
 }
@@ -35,4 +35,22 @@ export function rollupFingerprint(layer: SemanticLayer, rollup: Rollup): string 
 /** The table a rollup is built into: `"<schema>"."rollup_<name>"`. */
 export function rollupRelation(schema: string, rollup: Rollup | string): string {
   return `${q(schema)}.${q(`rollup_${typeof rollup === 'string' ? rollup : rollup.name}`)}`;
+}
+
+/**
+ * What a rollup is built from, as the keys builds are recorded under: the unique ids of the
+ * project models behind every semantic model it reads (its own and those of its dimensions),
+ * or the relation itself for models declared with `table:`.
+ *
+ * @example rollupSources(layer, layer.rollups.sales_month) // ['model.shop.fact_sales', 'model.shop.dim_customer', …]
+ */
+export function rollupSources(layer: SemanticLayer, rollup: Rollup): string[] {
+  const models = new Set([rollup.model, ...rollup.dimensions.map((d) => d.split('.')[0]!), ...(rollup.timeDimension ? [rollup.timeDimension.split('.')[0]!] : [])]);
+  const out = new Set<string>();
+  for (const name of models) {
+    const m = layer.models[name];
+    if (!m) continue;
+    for (const id of m.dependsOn.length ? m.dependsOn : [m.from]) out.add(id);
+  }
+  return [...out].sort();
 }

@@ -1,3 +1,4 @@
+import { bindClaims, restrictionFor, type AccessContext } from './access.js';
 import { substituteIdentifiers } from './expressions.js';
 import type { MetricQuery } from './query.js';
 import { QueryError } from './query.js';
@@ -6,11 +7,6 @@ import { GRANULARITIES, type Granularity, type Rollup, type SemanticLayer } from
 
 /** Built rollups the planner may read: rollup name → quoted relation (`"s"."rollup_x"`). */
 export type BuiltRollups = Readonly<Record<string, string>>;
-
-/** What planning from a rollup needs of the caller's access context. */
-export interface RollupAccess {
-  readonly rowFilter: { readonly template: string; readonly user: Readonly<Record<string, unknown>>; readonly role: string } | undefined;
-}
 
 /** Planned rollup query; the same column names and order as the fact-table plan. */
 export interface RollupPlan {
@@ -40,7 +36,7 @@ const COARSER: Readonly<Record<Granularity, readonly Granularity[]>> = {
  * planFromRollups(layer, { metrics: ['revenue'], dimensions: ['customer.region'], … }, access, { by_region_month: '"s"."rollup_by_region_month"' })
  * // { rollup: 'by_region_month', sql: 'select "r"."d0" as "customer.region", sum("r"."m0") as "revenue" from … group by 1 …' }
  */
-export function planFromRollups(layer: SemanticLayer, query: MetricQuery, access: RollupAccess, built: BuiltRollups): RollupPlan | undefined {
+export function planFromRollups(layer: SemanticLayer, query: MetricQuery, access: AccessContext | undefined, built: BuiltRollups): RollupPlan | undefined {
   const candidates = Object.values(layer.rollups ?? {})
     .filter((r) => built[r.name])
     // Smallest first: fewer dimensions and coarser time mean fewer rows to read.
@@ -62,7 +58,7 @@ const no = (): never => {
   throw new NoMatch();
 };
 
-function tryRollup(layer: SemanticLayer, query: MetricQuery, access: RollupAccess, r: Rollup, relation: string): RollupPlan | undefined {
+function tryRollup(layer: SemanticLayer, query: MetricQuery, access: AccessContext | undefined, r: Rollup, relation: string): RollupPlan | undefined {
   try {
     return buildRollupSql(layer, query, access, r, relation);
   } catch (e) {
@@ -71,7 +67,7 @@ function tryRollup(layer: SemanticLayer, query: MetricQuery, access: RollupAcces
   }
 }
 
-function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: RollupAccess, r: Rollup, relation: string): RollupPlan {
+function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: AccessContext | undefined, r: Rollup, relation: string): RollupPlan {
   if (query.metrics.length === 0) no();
   const p = new Params();
   const model = layer.models[r.model]!;
@@ -179,21 +175,10 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Rollup
       where.push(`${col('t')} < ${p.bind(to)}::date + 1`);
     }
   }
-  const rf = access.rowFilter;
-  if (rf) {
-    const models = [...rf.template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
-    // Same rule as the fact-table plan: the filter applies when its models are reachable.
-    if (models.every((m) => m === r.model || layer.paths[r.model]?.[m])) {
-      const withClaims = rf.template.replace(/\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, claim: string) => {
-        const v = rf.user[claim];
-        if (v === undefined || v === null || typeof v === 'object') {
-          throw new QueryError('access-denied', `role '${rf.role}' needs the token claim '${claim}', which is missing`, 'mint a token with that attribute', 403);
-        }
-        return p.bind(v);
-      });
-      where.push(`(${mapTemplate(withClaims)})`);
-    }
-  }
+  // The role's restriction of the rollup's model, over stored columns; a rollup that cannot
+  // express it does not answer (the fact-table plan then applies it).
+  const template = access ? restrictionFor(layer, access.role, r.model) : null;
+  if (template !== null && access) where.push(`(${mapTemplate(bindClaims(template, access.user, access.role.name, p))})`);
 
   const select = [...dims.map((d) => `${d.sql} as ${q(d.member)}`), ...query.metrics.map((m, i) => `${metrics[i]} as ${q(m)}`)];
   let sql = `select ${select.join(', ')}\nfrom ${relation} as "r"`;

@@ -116,6 +116,13 @@ export interface AccessRole {
   readonly name: string;
   /** SQL with `{model}` tokens and `{{ user.attr }}` placeholders (bound as parameters). */
   readonly rowFilter: string | null;
+  /**
+   * Filters for models the row filter cannot reach (`model_filters: { activity: "{activity}.region
+   * = {{ user.region }}" }`); a model's own entry replaces the row filter for it.
+   */
+  readonly modelFilters: Readonly<Record<string, string>>;
+  /** Models this role reads without a filter although it has one (`unrestricted_models`). */
+  readonly unrestrictedModels: readonly string[];
   /** Members (model.dimension / model.measure / metric) this role must not see. */
   readonly hide: readonly string[];
   /** May this role see compiled SQL (`POST /api/v1/sql`)? */

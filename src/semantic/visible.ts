@@ -1,3 +1,4 @@
+import { hiddenMembers, hiddenReference, metricModels, metricRefusal, refusalFor } from './access.js';
 import type { AccessRole, Metric, SemanticLayer } from './types.js';
 
 export interface MetaDimension {
@@ -42,44 +43,35 @@ export interface LayerMeta {
  * // region, country, city, segment (no email)
  */
 export function visibleMeta(layer: SemanticLayer, role: AccessRole | null): LayerMeta {
-  const hidden = new Set(role?.hide ?? []);
-  const dimHidden = (member: string): boolean => {
+  const hidden = hiddenMembers(layer, role);
+  // Models the role's row filter cannot restrict are refused by the planner: not listed.
+  const readable = new Set(Object.keys(layer.models).filter((m) => refusalFor(layer, role, m) === undefined));
+  const dimVisible = (member: string): boolean => {
     const [m, d] = member.split('.');
-    return hidden.has(`${m}.${d}`);
+    return readable.has(m!) && !hidden.has(`${m}.${d}`);
   };
-  const metricVisible = (name: string, seen: Set<string> = new Set()): boolean => {
-    const m = layer.metrics[name];
-    if (!m || hidden.has(name) || seen.has(name)) return false;
-    seen.add(name);
-    switch (m.type) {
-      case 'simple':
-      case 'cumulative':
-        return !hidden.has(`${m.measure.model}.${m.measure.measure}`);
-      case 'conversion':
-        return !hidden.has(`${m.base.model}.${m.base.measure}`) && !hidden.has(`${m.conversion.model}.${m.conversion.measure}`);
-      case 'ratio':
-        return metricVisible(m.numerator, seen) && metricVisible(m.denominator, seen);
-      case 'derived':
-        return m.metrics.every((x) => metricVisible(x, seen));
-    }
-  };
-  const models: MetaModel[] = Object.values(layer.models).map((m) => ({
-    name: m.name,
-    description: m.description,
-    dimensions: Object.values(m.dimensions)
-      .filter((d) => !hidden.has(`${m.name}.${d.name}`))
-      .map((d) => ({ name: d.name, member: `${m.name}.${d.name}`, type: d.type, granularities: d.granularities, description: d.description })),
-    measures: Object.values(m.measures)
-      .filter((x) => !hidden.has(`${m.name}.${x.name}`))
-      .map((x) => ({ name: x.name, member: `${m.name}.${x.name}`, agg: x.agg, description: x.description })),
-    segments: Object.keys(m.segments).map((s) => `${m.name}.${s}`),
-  }));
+  const metricVisible = (m: Metric): boolean => metricRefusal(layer, role, m.name) === undefined && metricModels(layer, m).every((x) => readable.has(x));
+  const models: MetaModel[] = Object.values(layer.models)
+    .filter((m) => readable.has(m.name))
+    .map((m) => ({
+      name: m.name,
+      description: m.description,
+      dimensions: Object.values(m.dimensions)
+        .filter((d) => !hidden.has(`${m.name}.${d.name}`))
+        .map((d) => ({ name: d.name, member: `${m.name}.${d.name}`, type: d.type, granularities: d.granularities, description: d.description })),
+      measures: Object.values(m.measures)
+        .filter((x) => !hidden.has(`${m.name}.${x.name}`))
+        .map((x) => ({ name: x.name, member: `${m.name}.${x.name}`, agg: x.agg, description: x.description })),
+      segments: Object.entries(m.segments)
+        .filter(([s, seg]) => !hidden.has(`${m.name}.${s}`) && hiddenReference(layer, hidden, seg.filter) === undefined)
+        .map(([s]) => `${m.name}.${s}`),
+    }));
   const metrics: MetaMetric[] = Object.values(layer.metrics)
-    .filter((m) => metricVisible(m.name))
+    .filter(metricVisible)
     .map((m) => ({ name: m.name, type: m.type, description: m.description, model: baseModel(layer, m) }));
   const hierarchies = Object.values(layer.hierarchies)
     .map((h) => {
-      const cut = h.levels.findIndex(dimHidden);
+      const cut = h.levels.findIndex((l) => !dimVisible(l));
       return { name: h.name, levels: cut < 0 ? h.levels : h.levels.slice(0, cut) };
     })
     .filter((h) => h.levels.length > 0);

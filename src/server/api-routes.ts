@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import { FILTER_OPS, parseMetricQuery, QueryError, visibleMeta, type MetricQuery, type SemanticLayer } from '../semantic/index.js';
 import { ApiError } from './api-error.js';
-import { callerOf } from './request-caller.js';
+import type { ConcurrencyLimiter } from './limiter.js';
+import { callerOf, requestSignal } from './request-caller.js';
 import { openApiDocument } from './openapi.js';
 import type { QueryService } from './query-service.js';
 import type { ResultCache } from './result-cache.js';
@@ -12,6 +13,9 @@ interface Deps {
   readonly adapter: WarehouseAdapter;
   readonly service: QueryService;
   readonly cache: ResultCache;
+  readonly limiter: ConcurrencyLimiter;
+  /** Further dependencies to report (online store, shared cache): name → bounded check. */
+  readonly healthChecks: Readonly<Record<string, () => Promise<'ok' | 'unavailable'>>>;
 }
 
 /** Request JSON → MetricQuery, as a 400 with the planner's message when invalid. */
@@ -31,14 +35,37 @@ export function toMetricQuery(raw: unknown): MetricQuery {
  * @example registerApiRoutes(app, { layer, adapter, service, cache })
  */
 export function registerApiRoutes(app: FastifyInstance, d: Deps): void {
-  app.get('/health', async (_req, reply) => {
-    let database = 'ok';
-    try {
-      await withTimeout(d.adapter.query('select 1'), 2_000);
-    } catch {
-      database = 'unavailable';
+  // The database probe runs at most once a second, outside the admission queue and bounded by
+  // its own deadline, so /health neither waits behind slow queries nor adds load under abuse.
+  let probe: { at: number; result: Promise<string> } | undefined;
+  const database = (): Promise<string> => {
+    if (!probe || Date.now() - probe.at > 1_000) {
+      probe = {
+        at: Date.now(),
+        result: d.adapter.query('select 1', [], { timeoutMs: 1_000 }).then(
+          () => 'ok',
+          (e: unknown) => ((e as { code?: unknown }).code === '57014' ? 'busy' : 'unavailable'),
+        ),
+      };
     }
-    return reply.code(database === 'ok' ? 200 : 503).send({ status: database === 'ok' ? 'ok' : 'degraded', database, cache: d.cache.kind, build_id: d.service.buildId, rollups: Object.keys(d.service.builtRollups) });
+    return probe.result;
+  };
+  app.get('/health', async (_req, reply) => {
+    const checks = Object.entries(d.healthChecks);
+    const [db, ...others] = await Promise.all([database(), ...checks.map(([, f]) => withTimeout(f(), 1_500).catch(() => 'unavailable' as const))]);
+    const deps = Object.fromEntries(checks.map(([name], i) => [name, others[i]!]));
+    const queue = { running: d.limiter.inFlight, waiting: d.limiter.waiting, max_running: d.limiter.limits.maxConcurrent, max_waiting: d.limiter.limits.maxQueued };
+    const ok = db === 'ok' && Object.values(deps).every((v) => v === 'ok') && !d.limiter.saturated;
+    // Unreachable database: 503 (take it out of rotation); busy or partly degraded: 200, says so.
+    return reply.code(db === 'unavailable' ? 503 : 200).send({
+      status: ok ? 'ok' : 'degraded',
+      database: db,
+      ...deps,
+      queue,
+      cache: d.cache.kind,
+      build_id: d.service.buildId,
+      rollups: Object.keys(d.service.builtRollups),
+    });
   });
 
   app.get('/api/v1/openapi.json', async () => openApiDocument());
@@ -50,7 +77,7 @@ export function registerApiRoutes(app: FastifyInstance, d: Deps): void {
 
   app.post('/api/v1/query', async (req, reply) => {
     const caller = callerOf(req);
-    const out = await d.service.run(toMetricQuery(req.body ?? {}), caller, req.id);
+    const out = await d.service.run(toMetricQuery(req.body ?? {}), caller, req.id, requestSignal(reply));
     return reply.type('application/json').send(out.body);
   });
 
@@ -58,7 +85,7 @@ export function registerApiRoutes(app: FastifyInstance, d: Deps): void {
     const caller = callerOf(req);
     const { name } = req.params as { name: string };
     const query = metricEndpointQuery(d.layer, name, req.query as Record<string, string | string[] | undefined>);
-    const out = await d.service.run(query, caller, req.id);
+    const out = await d.service.run(query, caller, req.id, requestSignal(reply));
     return reply.type('application/json').send(out.body);
   });
 

@@ -11,8 +11,12 @@ export interface AuthOptions {
   readonly jwks?: string;
   /** Anonymous requests (no Authorization header) act as this role. Development only. */
   readonly devRole?: string;
+  /** Required `iss` (`--jwt-issuer`). */
   readonly issuer?: string;
+  /** Required `aud` (`--jwt-audience`). */
   readonly audience?: string;
+  /** Refuse tokens without `exp` (default true; `--no-jwt-require-exp`). */
+  readonly requireExp?: boolean;
 }
 
 /** Verifies a request's bearer token and maps it to a SecurityContext. */
@@ -20,6 +24,18 @@ export type Authenticator = (authorization: string | undefined) => Promise<Secur
 
 /** Registered JWT claims: not user attributes. */
 const REGISTERED = new Set(['role', 'iat', 'exp', 'nbf', 'iss', 'aud', 'jti']);
+/** Claim names that would reach JavaScript's object machinery: a token carrying one is refused. */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JWKS over https only; plain http only on the loopback interface (a local identity provider). */
+function jwksUrl(text: string): URL {
+  const url = new URL(text);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error(`--jwks ${text}: keys must be fetched over https (plain http is allowed only from localhost)`);
+  }
+  return url;
+}
 
 /**
  * Builds the verifier: HS256 with a secret, or RS256/ES256 from a JWKS. `alg: none`, any other
@@ -40,8 +56,8 @@ export async function createAuthenticator(layer: SemanticLayer, opts: AuthOption
     key = new TextEncoder().encode(opts.secret);
     algorithms = ['HS256'];
   } else if (opts.jwks !== undefined) {
-    key = /^https?:\/\//.test(opts.jwks)
-      ? createRemoteJWKSet(new URL(opts.jwks))
+    key = /^[a-z][a-z0-9+.-]*:\/\//i.test(opts.jwks)
+      ? createRemoteJWKSet(jwksUrl(opts.jwks), { timeoutDuration: 5_000 })
       : createLocalJWKSet(JSON.parse(await readFile(opts.jwks, 'utf8')) as JSONWebKeySet);
     algorithms = ['RS256', 'ES256'];
   } else if (opts.devRole === undefined) {
@@ -49,14 +65,17 @@ export async function createAuthenticator(layer: SemanticLayer, opts: AuthOption
   }
   const verify = async (token: string): Promise<JWTPayload> => {
     if (!key) throw new ApiError(401, 'unauthorized', 'this server accepts no tokens (started with --dev and no secret)');
+    const options = {
+      algorithms,
+      ...(opts.issuer ? { issuer: opts.issuer } : {}),
+      ...(opts.audience ? { audience: opts.audience } : {}),
+      ...(opts.requireExp !== false ? { requiredClaims: ['exp'] } : {}),
+    };
     try {
-      const r =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, { algorithms, ...(opts.issuer ? { issuer: opts.issuer } : {}), ...(opts.audience ? { audience: opts.audience } : {}) })
-          : await jwtVerify(token, key, { algorithms, ...(opts.issuer ? { issuer: opts.issuer } : {}), ...(opts.audience ? { audience: opts.audience } : {}) });
+      const r = key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
       return r.payload;
     } catch (e) {
-      throw new ApiError(401, 'unauthorized', e instanceof joseErrors.JWTExpired ? 'token expired' : 'invalid token');
+      throw new ApiError(401, 'unauthorized', tokenProblem(e));
     }
   };
   return async (authorization) => {
@@ -68,10 +87,26 @@ export async function createAuthenticator(layer: SemanticLayer, opts: AuthOption
     const m = /^(?:Bearer\s+)?([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]*)$/.exec(authorization.trim());
     if (!m) throw new ApiError(401, 'unauthorized', 'malformed Authorization header');
     const payload = await verify(m[1]!);
-    const user: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(payload)) if (!REGISTERED.has(k)) user[k] = v;
+    // A null-prototype record: a claim can never become the object's prototype.
+    const user: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(payload)) {
+      if (RESERVED.has(k)) throw new ApiError(401, 'unauthorized', `invalid token: claim name '${k}' is reserved`);
+      if (!REGISTERED.has(k)) user[k] = v;
+    }
     return contextFor(layer, typeof payload['role'] === 'string' ? payload['role'] : '', user);
   };
+}
+
+/** What a caller is told about a refused token: the rule it broke, never the key material. */
+function tokenProblem(e: unknown): string {
+  if (e instanceof joseErrors.JWTExpired) return 'token expired';
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === 'exp' && e.reason === 'missing') return 'invalid token: it has no expiry (exp); mint tokens with an expiry';
+    if (e.claim === 'aud') return 'invalid token: wrong or missing audience (aud)';
+    if (e.claim === 'iss') return 'invalid token: wrong or missing issuer (iss)';
+    return `invalid token: claim '${e.claim}' ${e.reason === 'missing' ? 'is missing' : 'is not valid'}`;
+  }
+  return 'invalid token';
 }
 
 /** Role name + claims → SecurityContext; unknown roles fall back to default_role. */

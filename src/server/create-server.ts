@@ -22,8 +22,17 @@ export interface ServerOptions {
   /** Default: an in-process LRU of 10,000 results. */
   readonly cache?: ResultCache;
   readonly cacheTtlMs?: number;
-  /** Default: overall = the adapter's pool size × 4, per role = overall / 2 (at least 1). */
+  /**
+   * Overall = the adapter's pool size at most (an admitted query must not wait for a
+   * connection), per role = overall − 1 at most (at least 1), so another role always finds a slot.
+   */
   readonly limits?: Partial<LimitOptions>;
+  /** The target schema served (its builds and rollups in the meta schema); default ''. */
+  readonly targetSchema?: string;
+  /** Rows returned when a query sets no limit (default 10,000) and the largest limit allowed (default 100,000). */
+  readonly rowLimits?: { readonly default?: number; readonly max?: number };
+  /** How health checks of the online store / shared cache are made (from the feature store and cache). */
+  readonly healthChecks?: Readonly<Record<string, () => Promise<'ok' | 'unavailable'>>>;
   /** Default 30 s; 0 disables. */
   readonly statementTimeoutMs?: number;
   readonly metaSchema?: string;
@@ -59,8 +68,16 @@ export interface StrataServer {
  */
 export async function createServer(o: ServerOptions): Promise<StrataServer> {
   const authenticate = await createAuthenticator(o.layer, o.auth);
-  const overall = o.limits?.maxConcurrent ?? Math.max(2, o.adapter.maxConcurrency * 4);
-  const limiter = new ConcurrencyLimiter({ maxConcurrent: overall, maxPerRole: o.limits?.maxPerRole ?? Math.max(1, Math.floor(overall / 2)) });
+  const pool = Math.max(1, o.adapter.maxConcurrency);
+  const overall = Math.min(o.limits?.maxConcurrent ?? pool, pool);
+  const limiter = new ConcurrencyLimiter({
+    maxConcurrent: overall,
+    // One slot always stays free of any single role.
+    maxPerRole: Math.min(o.limits?.maxPerRole ?? overall, Math.max(1, overall - 1)),
+    ...(o.limits?.maxQueued !== undefined ? { maxQueued: o.limits.maxQueued } : {}),
+    ...(o.limits?.maxQueuedPerRole !== undefined ? { maxQueuedPerRole: o.limits.maxQueuedPerRole } : {}),
+    ...(o.limits?.queueTimeoutMs !== undefined ? { queueTimeoutMs: o.limits.queueTimeoutMs } : {}),
+  });
   const cache = o.cache ?? new LruCache(10_000);
   const app = Fastify({
     logger: o.logger === undefined ? false : o.logger,
@@ -78,6 +95,9 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
     limiter,
     statementTimeoutMs: o.statementTimeoutMs ?? 30_000,
     metaSchema: o.metaSchema ?? META_SCHEMA,
+    targetSchema: o.targetSchema ?? '',
+    ...(o.rowLimits?.default !== undefined ? { defaultLimit: o.rowLimits.default } : {}),
+    ...(o.rowLimits?.max !== undefined ? { maxLimit: o.rowLimits.max } : {}),
     log: (level, obj, msg) => app.log[level](obj, msg),
   });
   await service.refreshState().catch((e: unknown) => app.log.warn({ err: String(e) }, 'could not read build state'));
@@ -96,8 +116,20 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   timer?.unref();
 
   const cors = o.corsOrigins ?? [];
+  if (o.limits?.maxConcurrent !== undefined && o.limits.maxConcurrent > pool) {
+    app.log.warn({ requested: o.limits.maxConcurrent, pool }, 'max-concurrent is above the database pool size; using the pool size');
+  }
+  if (o.limits?.maxPerRole !== undefined && o.limits.maxPerRole > limiter.limits.maxPerRole) {
+    app.log.warn({ requested: o.limits.maxPerRole, used: limiter.limits.maxPerRole }, 'max-per-role would let one role take every connection; lowered');
+  }
+  const dev = o.auth.devRole !== undefined;
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // Anonymous access is for this machine only: a page on another site that rebinds its DNS
+    // name to 127.0.0.1 still sends its own name as Host, and is refused.
+    if (dev && !loopbackHost(req.headers.host)) {
+      throw new ApiError(403, 'forbidden', `--dev serves only requests addressed to localhost (Host: ${String(req.headers.host ?? '').slice(0, 80) || 'missing'})`);
+    }
     const origin = req.headers.origin;
     if (origin && (cors.includes('*') || cors.includes(origin))) {
       reply.header('access-control-allow-origin', cors.includes('*') ? '*' : origin);
@@ -115,7 +147,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?', 1)[0]}`), req, reply));
 
-  registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache });
+  registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache, limiter, healthChecks: o.healthChecks ?? {} });
   registerCubeRoutes(app, { layer: o.layer, service });
   if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir);
   if (o.features) registerFeatureRoutes(app, { ...o.features, adapter: o.adapter, limiter });
@@ -129,6 +161,13 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
       await cache.close();
     },
   };
+}
+
+/** Is a Host header one of this machine's loopback names (any port)? */
+function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return ['localhost', '127.0.0.1', '[::1]'].includes(name.toLowerCase());
 }
 
 /** One error shape for every route; 5xx carry only a generic message and the request id. */

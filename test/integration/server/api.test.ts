@@ -163,7 +163,7 @@ for (const db of testDatabases()) {
       expect(apac.meta.cache).toBe('miss');
       expect(apac.rows).not.toEqual(a.rows);
       const { recordBuild } = await import('../../../src/server/index.js');
-      await recordBuild(adapter, 'run', 1, `${s}_meta`);
+      await recordBuild(adapter, 'run', 1, `${s}_meta`, s);
       await server.service.refreshState();
       expect(((await post('/api/v1/query', q, finance)).json() as Body).meta.cache).toBe('miss');
     });

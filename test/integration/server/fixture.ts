@@ -41,7 +41,7 @@ export async function tearDownWarehouse(adapter: WarehouseAdapter, s: string): P
 }
 
 export function startServer(layer: SemanticLayer, adapter: WarehouseAdapter, s: string, extra: Partial<ServerOptions> = {}): Promise<StrataServer> {
-  return createServer({ layer, adapter, auth: { secret: SECRET }, metaSchema: `${s}_meta`, stateRefreshMs: 0, ...extra });
+  return createServer({ layer, adapter, auth: { secret: SECRET }, metaSchema: `${s}_meta`, targetSchema: s, stateRefreshMs: 0, ...extra });
 }
 
 export const token = (role: string, attributes: Record<string, unknown> = {}, ttl = '1h'): Promise<string> => mintToken({ secret: SECRET, role, attributes, ttl });

@@ -40,6 +40,18 @@ const slowLayer = (seconds: number): SemanticLayer =>
     { resolveRef: () => undefined, refNames: [] },
   ).layer!;
 
+/** A slow model and a cheap one: a role flooding the first must not delay the second. */
+const mixedLayer = (seconds: number): SemanticLayer =>
+  loadSemanticLayer(
+    [
+      {
+        file: 'mixed.yml',
+        text: `semantic_models:\n  - name: slow\n    sql: "select 1 as x from pg_sleep(${seconds})"\n    dimensions: [{ name: x, type: number }]\n    measures: [{ name: n, agg: count }]\n  - name: fast\n    sql: "select 1 as x"\n    dimensions: [{ name: x, type: number }]\n    measures: [{ name: n, agg: count }]\nmetrics:\n  - { name: slow_n, type: simple, measure: slow.n }\n  - { name: fast_n, type: simple, measure: fast.n }\n`,
+      },
+    ],
+    { resolveRef: () => undefined, refNames: [] },
+  ).layer!;
+
 for (const db of testDatabases()) {
   describe(`metric API under load on ${db.name}`, () => {
     const s = uniqueSchema('load');
@@ -92,29 +104,89 @@ describe.runIf(pg)('overload and faults on postgres', () => {
   });
 
   const listen = async (layer: SemanticLayer, extra: Parameters<typeof createServer>[0]['limits'] & { timeout?: number } = {}): Promise<{ server: StrataServer; port: number }> => {
-    const server = await createServer({ layer, adapter, auth: { secret: SECRET }, metaSchema: 'strata_test_no_meta', stateRefreshMs: 0, statementTimeoutMs: extra.timeout ?? 30_000, limits: { maxConcurrent: extra.maxConcurrent ?? 3, maxPerRole: extra.maxPerRole ?? 2 } });
+    const { timeout, ...limits } = extra;
+    const server = await createServer({ layer, adapter, auth: { secret: SECRET }, metaSchema: 'strata_test_no_meta', stateRefreshMs: 0, statementTimeoutMs: timeout ?? 30_000, limits: { maxConcurrent: 3, maxPerRole: 2, ...limits } });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     return { server, port: (server.app.server.address() as AddressInfo).port };
   };
 
-  it('past the per-role and overall limits answers 429 / 503 at once instead of queueing', async () => {
-    const { server, port } = await listen(slowLayer(0.6), { maxConcurrent: 3, maxPerRole: 2 });
+  it('limits come from the pool: an admitted query never waits for a connection', async () => {
+    const { server } = await listen(slowLayer(0.1), { maxConcurrent: 16, maxPerRole: 8 });
+    try {
+      const health = (await server.app.inject({ method: 'GET', url: '/health' })).json() as { queue: { max_running: number } };
+      expect(health.queue.max_running).toBe(adapter.maxConcurrency);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("one role flooding slow queries does not delay another role's cheap query", async () => {
+    // The pool (4) and the limits as the finding had them: per role 8, overall 16.
+    const { server, port } = await listen(mixedLayer(1.5), { maxConcurrent: 16, maxPerRole: 8 });
     try {
       const a = await token('anyone-a');
       const b = await token('anyone-b');
-      // Distinct limits: distinct cache keys, so every request needs the database.
+      const flood = Array.from({ length: 8 }, (_x, n) => call(port, agent, 'POST', '/api/v1/query', a, { metrics: ['slow_n'], limit: n + 1 }));
+      await new Promise((r) => setTimeout(r, 200));
+      const cheap: HttpResult[] = [];
+      for (let i = 0; i < 5; i++) cheap.push(await call(port, agent, 'POST', '/api/v1/query', b, { metrics: ['fast_n'], limit: i + 1 }));
+      expect(cheap.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      for (const r of cheap) expect(r.ms).toBeLessThan(500);
+      const flooded = await Promise.all(flood);
+      // The flooding role's own queries wait their turn (or are refused at once), never fail.
+      for (const r of flooded) expect([200, 429]).toContain(r.status);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('a full queue refuses at once (429 per role, 503 overall); a long wait is a 503 with Retry-After', async () => {
+    const { server, port } = await listen(slowLayer(1), { maxConcurrent: 1, maxPerRole: 1, maxQueued: 2, maxQueuedPerRole: 1, queueTimeoutMs: 300 });
+    try {
+      const a = await token('anyone-a');
+      const b = await token('anyone-b');
+      const c = await token('anyone-c');
       const q = (n: number): unknown => ({ metrics: ['n'], limit: n });
-      // Role a first (2 admitted, the 3rd over its role limit), then role b (1 admitted, then full).
-      const first = [1, 2, 3].map((n) => call(port, agent, 'POST', '/api/v1/query', a, q(n)));
-      await new Promise((r) => setTimeout(r, 150));
-      const second = [4, 5].map((n) => call(port, agent, 'POST', '/api/v1/query', b, q(n)));
-      const results = await Promise.all([...first, ...second]);
-      const byStatus = results.map((r) => r.status).sort();
-      expect(byStatus).toEqual([200, 200, 200, 429, 503]);
-      for (const r of results.filter((x) => x.status !== 200)) {
-        expect(r.ms).toBeLessThan(400); // refused at once, not after the slow queries
-        expect(JSON.parse(r.body).error.code).toMatch(/too_many_requests|overloaded/);
+      const running = call(port, agent, 'POST', '/api/v1/query', a, q(1));
+      await new Promise((r) => setTimeout(r, 100));
+      const queuedA = call(port, agent, 'POST', '/api/v1/query', a, q(2));
+      const queuedB = call(port, agent, 'POST', '/api/v1/query', b, q(3));
+      await new Promise((r) => setTimeout(r, 50));
+      const roleFull = await call(port, agent, 'POST', '/api/v1/query', a, q(4));
+      const allFull = await call(port, agent, 'POST', '/api/v1/query', c, q(5));
+      expect([roleFull.status, JSON.parse(roleFull.body).error.code]).toEqual([429, 'too_many_requests']);
+      expect([allFull.status, JSON.parse(allFull.body).error.code]).toEqual([503, 'overloaded']);
+      expect(roleFull.ms).toBeLessThan(200);
+      expect(allFull.ms).toBeLessThan(200);
+      const health = (await server.app.inject({ method: 'GET', url: '/health' })).json() as { status: string; queue: { waiting: number } };
+      expect(health).toMatchObject({ status: 'degraded', queue: { waiting: 2 } });
+      for (const waited of await Promise.all([queuedA, queuedB])) {
+        expect(waited.status).toBe(503);
+        expect(JSON.parse(waited.body).error.code).toBe('queue_timeout');
+        expect(waited.ms).toBeLessThan(800);
       }
+      expect((await running).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('a request whose client goes away is cancelled in PostgreSQL within a second', async () => {
+    const { server, port } = await listen(slowLayer(20));
+    try {
+      const auth = await token('x');
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/query', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' } });
+      req.on('error', () => undefined);
+      req.end(JSON.stringify({ metrics: ['n'] }));
+      const running = async (): Promise<number> =>
+        Number((await admin.query<{ n: string }>(`select count(*) as n from pg_stat_activity where query like '%pg_sleep(20)%' and state = 'active' and pid <> pg_backend_pid()`)).rows[0]!.n);
+      for (let i = 0; i < 40 && (await running()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await running()).toBe(1);
+      const gone = performance.now();
+      req.destroy();
+      while ((await running()) > 0 && performance.now() - gone < 3_000) await new Promise((r) => setTimeout(r, 25));
+      expect(await running()).toBe(0);
+      expect(performance.now() - gone).toBeLessThan(1_000);
     } finally {
       await server.close();
     }

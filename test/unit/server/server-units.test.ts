@@ -87,17 +87,53 @@ describe('LRU cache', () => {
 });
 
 describe('concurrency limiter', () => {
-  it('429 past the role limit, 503 past the overall limit, slots come back', () => {
-    const l = new ConcurrencyLimiter({ maxConcurrent: 2, maxPerRole: 1 });
-    const r1 = l.acquire('a');
-    expect(() => l.acquire('a')).toThrow(expect.objectContaining({ status: 429 }));
-    const r2 = l.acquire('b');
-    expect(() => l.acquire('c')).toThrow(expect.objectContaining({ status: 503 }));
+  it('queues past the limits and serves roles in turn, so a flooding role cannot starve another', async () => {
+    const l = new ConcurrencyLimiter({ maxConcurrent: 2, maxPerRole: 2, queueTimeoutMs: 5_000 });
+    const a1 = await l.acquire('a');
+    const a2 = await l.acquire('a');
+    const order: string[] = [];
+    const waiting = [l.acquire('a').then((r) => (order.push('a3'), r)), l.acquire('a').then((r) => (order.push('a4'), r)), l.acquire('b').then((r) => (order.push('b1'), r))];
+    expect(l.inFlight).toBe(2);
+    expect(l.waiting).toBe(3);
+    a1();
+    await new Promise((r) => setTimeout(r, 0));
+    // b waited less long than a's second query but gets the slot first: roles take turns.
+    a2();
+    const releases = await Promise.all(waiting.slice(0, 1).concat(waiting.slice(2)));
+    expect(order).toEqual(['a3', 'b1']);
+    for (const r of releases) r();
+    (await waiting[1]!)();
+    expect(l.inFlight).toBe(0);
+    expect(l.waiting).toBe(0);
+  });
+
+  it('a full queue refuses at once: 429 for the role, 503 overall; a wait past the timeout is 503', async () => {
+    const l = new ConcurrencyLimiter({ maxConcurrent: 1, maxPerRole: 1, maxQueued: 2, maxQueuedPerRole: 1, queueTimeoutMs: 50 });
+    const r1 = await l.acquire('a');
+    const queued = l.acquire('a');
+    await expect(l.acquire('a')).rejects.toMatchObject({ status: 429 });
+    const b = l.acquire('b');
+    expect(l.saturated).toBe(true);
+    await expect(l.acquire('c')).rejects.toMatchObject({ status: 503, code: 'overloaded' });
+    await expect(queued).rejects.toMatchObject({ status: 503, code: 'queue_timeout' });
+    await expect(b).rejects.toMatchObject({ status: 503, code: 'queue_timeout' });
     r1();
     r1();
-    expect(l.inFlight).toBe(1);
-    l.acquire('a');
-    r2();
+    expect(l.inFlight).toBe(0);
+  });
+
+  it('an aborted request leaves the queue and its slot goes to the next one', async () => {
+    const l = new ConcurrencyLimiter({ maxConcurrent: 1, maxPerRole: 1 });
+    const r1 = await l.acquire('a');
+    const c = new AbortController();
+    const gone = l.acquire('b', c.signal);
+    const next = l.acquire('c');
+    c.abort();
+    await expect(gone).rejects.toMatchObject({ code: 'client_closed' });
+    expect(l.waiting).toBe(1);
+    r1();
+    (await next)();
+    expect(l.inFlight).toBe(0);
   });
 });
 

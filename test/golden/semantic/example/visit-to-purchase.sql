@@ -3,7 +3,7 @@ with "g1_events" as (
   from "postgres"."analytics"."slv_web_events" as "web"
 ),
 "g1" as (
-  select "ev"."d0" as "d0", count(*) as "base_events", count(*) filter (where exists (select 1 from "postgres"."analytics"."fact_sales" as "__conversion" where "__conversion"."customer_id" = "ev"."__entity" and "__conversion".sold_at > "ev"."__at" and "__conversion".sold_at <= "ev"."__at" + interval '7 days')) as "conversions"
+  select "ev"."d0" as "d0", count(*) as "base_events", count(*) filter (where exists (select 1 from "postgres"."analytics"."fact_sales" as "sales" where "sales"."customer_id" = "ev"."__entity" and "sales".sold_at > "ev"."__at" and "sales".sold_at <= "ev"."__at" + interval '7 days')) as "conversions"
   from "g1_events" as "ev"
   group by 1
 )

@@ -4,7 +4,7 @@ with "g1_events" as (
   left join "gold"."dim_customer" as "customer" on "web".customer_key = "customer".customer_key
 ),
 "g1" as (
-  select "ev"."d0" as "d0", count(*) as "base_events", count(*) filter (where exists (select 1 from "gold"."fact_sales" as "__conversion" where "__conversion"."customer_key" = "ev"."__entity" and "__conversion".sold_at > "ev"."__at" and "__conversion".sold_at <= "ev"."__at" + interval '7 days')) as "conversions"
+  select "ev"."d0" as "d0", count(*) as "base_events", count(*) filter (where exists (select 1 from "gold"."fact_sales" as "sales" where "sales"."customer_key" = "ev"."__entity" and "sales".sold_at > "ev"."__at" and "sales".sold_at <= "ev"."__at" + interval '7 days')) as "conversions"
   from "g1_events" as "ev"
   group by 1
 )
