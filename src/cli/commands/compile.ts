@@ -83,7 +83,7 @@ export function registerCompile(program: Command, run: (r: Reporter, f: () => Pr
 async function renderDynamic(files: ProjectFiles, compiled: CompiledProject, ids: readonly string[], reporter: Reporter): Promise<void> {
   const { openTargetAdapter } = await import('./execute.js');
   const { createRunRenderer } = await import('../../compiler/run-render.js');
-  const { adapter, close } = await openTargetAdapter(files.target, reporter);
+  const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'compile' });
   const nodes = compiled.manifest.nodes as Record<string, ManifestNode>;
   const failures: Diagnostic[] = [];
   try {

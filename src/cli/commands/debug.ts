@@ -28,12 +28,14 @@ export function registerDebug(program: Command, run: (r: Reporter, f: () => Prom
       const started = performance.now();
       let adapter;
       try {
-        const { openAdapter } = await import('../../adapters/index.js');
-        adapter = await openAdapter(t);
+        const { openDatabase } = await import('./open-target.js');
+        adapter = await openDatabase(t, reporter, { command: 'debug' });
         const version = await adapter.serverVersion();
         reporter.info(`connection: OK (${Math.round(performance.now() - started)} ms) ${version}`, { connection: 'ok', version });
         return 0;
       } catch (e) {
+        // A data directory held by another process is its own diagnostic (run-locked).
+        if (e instanceof CompileError) throw e;
         throw new CompileError([
           {
             code: 'connection-failed',

@@ -32,7 +32,7 @@ export function registerDocs(program: Command, run: (r: Reporter, f: () => Promi
       if (diagnostics.some((d) => d.severity === 'error')) throw new CompileError(diagnostics);
       const targetDir = join(files.root, files.config.targetPath);
       if (opts.catalog) {
-        const { adapter, close } = await openTargetAdapter(files.target, reporter);
+        const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'docs generate' });
         try {
           await writeAtomic(join(targetDir, 'catalog.json'), JSON.stringify(await liveCatalog(adapter.query.bind(adapter), compiled.manifest)));
         } finally {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { acquirePgliteRunLock, pgliteLockHolder } from '../../adapters/pglite-run-lock.js';
 import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import { compileProject, readManifest } from '../../compiler/index.js';
 import { createRunRenderer } from '../../compiler/run-render.js';
@@ -12,12 +11,14 @@ import type { NodeResult } from '../../executor/index.js';
 import { deferManifest } from '../../graph/index.js';
 import { junitXml } from '../../quality/junit-xml.js';
 import { validateQualityTests } from '../../quality/validate.js';
-import type { ResolvedTarget } from '../../project/types.js';
 import type { SeedProfile } from '../../seeds/index.js';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
 import { RunProgress } from '../progress.js';
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
+import { openTargetAdapter } from './open-target.js';
+
+export { openTargetAdapter } from './open-target.js';
 
 type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
 
@@ -79,14 +80,8 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   // --threads sizes the connection pool too: the profile's `threads` is only the default.
   const requested = Number(opts.threads ?? files.target.threads);
   const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
-  const releaseDataDir = await lockPgliteDataDir(files.target, reporter);
-  let adapter: WarehouseAdapter;
-  try {
-    adapter = await connect({ ...files.target, threads });
-  } catch (e) {
-    await releaseDataDir();
-    throw e;
-  }
+  // PGlite: another process on the data directory is waited for (a server lends it to us).
+  const { adapter, close } = await openTargetAdapter({ ...files.target, threads }, reporter, { command, whenHeld: 'wait' });
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {
@@ -169,63 +164,8 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    try {
-      await adapter.close();
-    } finally {
-      await releaseDataDir();
-    }
+    await close();
   }
-}
-
-/**
- * Opens the target's adapter for commands that only read/query (freshness, quality): takes
- * the PGlite data-directory lock first; `close` releases both.
- */
-export async function openTargetAdapter(
-  target: ResolvedTarget,
-  reporter: Reporter,
-  opts: { readonly statementTimeoutMs?: number } = {},
-): Promise<{ adapter: WarehouseAdapter; close: () => Promise<void> }> {
-  const releaseDataDir = await lockPgliteDataDir(target, reporter);
-  let adapter: WarehouseAdapter;
-  try {
-    adapter = await connect(target, opts);
-  } catch (e) {
-    await releaseDataDir();
-    throw e;
-  }
-  return {
-    adapter,
-    close: async () => {
-      try {
-        await adapter.close();
-      } finally {
-        await releaseDataDir();
-      }
-    },
-  };
-}
-
-/**
- * PGlite is a database inside this process: two processes opening one data directory would each
- * cache pages the other rewrites. So the data directory's lock file is taken BEFORE opening it
- * (the per-schema run locks taken later share it) and held until the database is closed; a
- * second process waits, saying why. A lock file whose pid is dead (a killed run) is stale.
- */
-async function lockPgliteDataDir(target: ResolvedTarget, reporter: Reporter): Promise<() => Promise<void>> {
-  if (target.type !== 'pglite' || target.path === 'memory://' || target.path === '') return async () => undefined;
-  await mkdir(target.path, { recursive: true });
-  const scope = `open:${target.path}`;
-  let release = await acquirePgliteRunLock(target.path, scope, '', false);
-  if (!release) {
-    const pid = await pgliteLockHolder(target.path);
-    reporter.info(
-      `Waiting for the PGlite data directory ${target.path}: another strata process${pid !== undefined ? ` (pid ${pid})` : ''} is using it`,
-      { path: target.path, pid: pid ?? null },
-    );
-    release = await acquirePgliteRunLock(target.path, scope, '', true);
-  }
-  return release ?? (async () => undefined);
 }
 
 function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: number, interrupted: boolean): number {
@@ -242,26 +182,6 @@ function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: 
   );
   if (interrupted) return 130;
   return bad.length ? 1 : 0;
-}
-
-async function connect(target: ResolvedTarget, opts: { readonly statementTimeoutMs?: number } = {}): Promise<WarehouseAdapter> {
-  try {
-    // Database drivers load only for commands that connect: `compile` stays fast.
-    const { openAdapter } = await import('../../adapters/index.js');
-    const adapter = await openAdapter(target, opts);
-    await adapter.query('select 1');
-    return adapter;
-  } catch (e) {
-    const where = target.type === 'postgres' ? `postgres://${target.user}@${target.host}:${target.port}/${target.dbname}` : `pglite ${target.path}`;
-    throw new CompileError([
-      {
-        code: 'connection-failed',
-        severity: 'error',
-        message: `cannot connect to ${where}: ${e instanceof Error ? e.message : String(e)}`,
-        hint: 'check the profile (strata debug shows which one is used) and that the server is running',
-      },
-    ]);
-  }
 }
 
 /** Parses every selected seed before the run: a malformed CSV stops the run with exit code 2. */

@@ -23,6 +23,7 @@ import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js
 import { formatTable } from '../format.js';
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
+import { openTargetAdapter } from './open-target.js';
 
 type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
 
@@ -54,15 +55,22 @@ async function loadRegistry(opts: CommonOptions): Promise<{ files: ProjectFiles;
   return { files, registry: await writeFeatureRegistry(registryPath(files), registry) };
 }
 
-async function withStore<T>(files: ProjectFiles, registry: FeatureRegistry, f: (a: WarehouseAdapter, s: OnlineStore) => Promise<T>): Promise<T> {
-  const { openAdapter } = await import('../../adapters/index.js');
-  const adapter = await openAdapter(files.target);
-  const store = openOnlineStore(files.target, adapter, registry.namespace);
+async function withStore<T>(
+  files: ProjectFiles,
+  registry: FeatureRegistry,
+  reporter: Reporter,
+  f: (a: WarehouseAdapter, s: OnlineStore) => Promise<T>,
+): Promise<T> {
+  const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'features' });
   try {
-    return await f(adapter, store);
+    const store = openOnlineStore(files.target, adapter, registry.namespace);
+    try {
+      return await f(adapter, store);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
-    await adapter.close();
+    await close();
   }
 }
 
@@ -121,7 +129,7 @@ export function registerFeatures(program: Command, run: Run): void {
       if (asOf && Number.isNaN(asOf.getTime())) throw new CompileError([error('feature-invalid', `--as-of '${opts.asOf}' is not a time`, { hint: 'e.g. 2024-06-30T00:00:00Z' })]);
       const { files, registry } = await loadRegistry(opts);
       const views = list(opts.views);
-      await withStore(files, registry, (adapter, store) =>
+      await withStore(files, registry, reporter, (adapter, store) =>
         materialize(adapter, store, registry, {
           incremental: opts.incremental ?? false,
           ...(asOf ? { asOf } : {}),
@@ -155,7 +163,7 @@ export function registerFeatures(program: Command, run: Run): void {
         entities, features: opts.features!, timestampColumn: opts.timestampColumn ?? 'event_timestamp',
         shortNames: opts.shortNames ?? false, name, profile: opts.profile !== false,
       };
-      const result = await withStore(files, registry, async (adapter) => {
+      const result = await withStore(files, registry, reporter, async (adapter) => {
         if (/\.csv$/i.test(out)) {
           const csv = csvFileSink(resolve(out));
           try {
@@ -202,7 +210,7 @@ export function registerFeatures(program: Command, run: Run): void {
         ),
       );
       const { files, registry } = await loadRegistry(opts);
-      const res = await withStore(files, registry, (_a, store) =>
+      const res = await withStore(files, registry, reporter, (_a, store) =>
         getOnlineFeatures(store, registry, { features: spec, entities, shortNames: opts.shortNames ?? false, ...(opts.trainingSet ? { trainingSet: opts.trainingSet } : {}), ...(now ? { now } : {}) }),
       );
       if (opts.format === 'json') reporter.result(JSON.stringify(res, null, 2));
@@ -231,7 +239,7 @@ export function registerFeatures(program: Command, run: Run): void {
       const sample = Number(opts.sample ?? 1000);
       if (!Number.isInteger(sample) || sample < 1) throw new CompileError([error('entities-invalid', '--sample must be a positive integer')]);
       const views = list(opts.views);
-      return withStore(files, registry, async (adapter, store) => {
+      return withStore(files, registry, reporter, async (adapter, store) => {
         const parity = await checkParity(adapter, store, registry, { sample, ...(views ? { views } : {}) });
         let failed = false;
         for (const p of parity) {

@@ -45,7 +45,7 @@ async function qualityCommand(action: 'baseline' | 'report', opts: QualityOption
     reporter.info('Nothing to do: the selection matched no relations.');
     return 0;
   }
-  const { adapter, close } = await openTargetAdapter(files.target, reporter);
+  const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'quality' });
   const { qualityReport, takeBaseline } = await import('../../quality/report.js');
   let missing = 0;
   try {

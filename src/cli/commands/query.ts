@@ -68,8 +68,8 @@ export function registerQuery(program: Command, run: (r: Reporter, f: () => Prom
         reporter.result(`${plan.sql}\n\n-- params: ${JSON.stringify(plan.params)}\n-- plan:\n${plan.plan.map((p) => `--   ${p.cte}: ${p.kind} on ${p.model || '(all)'}${p.joins.length ? ` joining ${p.joins.join(', ')}` : ''}${p.measures.length ? ` measures ${p.measures.join(', ')}` : ''}`).join('\n')}`);
         return 0;
       }
-      const { openAdapter } = await import('../../adapters/index.js');
-      const adapter = await openAdapter(files.target);
+      const { openTargetAdapter } = await import('./open-target.js');
+      const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'query' });
       try {
         const started = performance.now();
         const r = await adapter.query<Record<string, unknown>>(plan.sql, plan.params);
@@ -84,7 +84,7 @@ export function registerQuery(program: Command, run: (r: Reporter, f: () => Prom
         else reporter.result(formatTable(names, response.rows));
         return 0;
       } finally {
-        await adapter.close();
+        await close();
       }
     });
   });

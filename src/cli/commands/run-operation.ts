@@ -28,7 +28,7 @@ export function registerRunOperation(program: Command, run: (r: Reporter, f: () 
       const args = parseArgs(opts.args);
       const files = await load(opts);
       const compiled = await compileProject(files, { which: 'run-operation' });
-      const { adapter, close } = await openTargetAdapter(files.target, reporter);
+      const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'run-operation', whenHeld: 'wait' });
       try {
         const rr = createRunRenderer(files, compiled.manifest, adapter, { which: 'run-operation' });
         const project = files.config.name;

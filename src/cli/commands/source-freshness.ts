@@ -37,7 +37,7 @@ async function freshness(opts: CommonOptions, reporter: Reporter): Promise<numbe
     reporter.info('Nothing to check: no selected source or model declares freshness with loaded_at_field.');
     return 0;
   }
-  const { adapter, close } = await openTargetAdapter(files.target, reporter);
+  const { adapter, close } = await openTargetAdapter(files.target, reporter, { command: 'source freshness' });
   const results: FreshnessResult[] = [];
   try {
     for (const t of targets) {

@@ -112,18 +112,20 @@ for (const database of testDatabases()) {
 }
 
 describe('pglite data directory', () => {
-  it('persists data in the directory and keeps a lock file with our pid while the run lock is held', async () => {
+  it('persists data in the directory and holds a lock file naming us from open to close', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-pglite-'));
     try {
       const a = await openTestAdapter({ name: 'pglite' }, { path: join(dir, 'db') });
       await a.query('create table kept (x int)');
       await a.query('insert into kept values (7)');
+      const lock = JSON.parse(await readFile(join(dir, 'db', 'strata.lock'), 'utf8')) as { pid: number; command: string; since: string };
+      expect(lock).toMatchObject({ pid: process.pid, command: 'strata' });
       const release = await a.acquireRunLock('public', { wait: false });
-      const lock = JSON.parse(await readFile(join(dir, 'db', 'strata.lock'), 'utf8')) as { pid: number };
-      expect(lock.pid).toBe(process.pid);
       await release?.();
-      await expect(readFile(join(dir, 'db', 'strata.lock'), 'utf8')).rejects.toThrow();
+      // The run lock is per schema inside the process; the directory stays ours until close.
+      expect(JSON.parse(await readFile(join(dir, 'db', 'strata.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
       await a.close();
+      await expect(readFile(join(dir, 'db', 'strata.lock'), 'utf8')).rejects.toThrow();
       const b = await openTestAdapter({ name: 'pglite' }, { path: join(dir, 'db') });
       expect((await b.query<{ x: number }>('select x from kept')).rows).toEqual([{ x: 7 }]);
       await b.close();
@@ -132,19 +134,21 @@ describe('pglite data directory', () => {
     }
   });
 
-  it('a live foreign pid in the lock file makes wait:false fail; a dead pid is stale', async () => {
+  it('a live foreign pid in the lock file makes opening fail naming it; a dead pid is stale and taken over', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-pglite-'));
     const { writeFile } = await import('node:fs/promises');
     const { spawn } = await import('node:child_process');
+    const { DataDirLockedError } = await import('../../../src/adapters/pglite-run-lock.js');
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
-      const a = await openTestAdapter({ name: 'pglite' }, { path: dir });
-      await writeFile(join(dir, 'strata.lock'), JSON.stringify({ pid: child.pid }));
-      expect(await a.acquireRunLock('public', { wait: false })).toBeUndefined();
+      await writeFile(join(dir, 'strata.lock'), JSON.stringify({ pid: child.pid, command: 'strata run', since: '2024-01-01T00:00:00.000Z' }));
+      const err = await openTestAdapter({ name: 'pglite' }, { path: dir }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DataDirLockedError);
+      expect((err as InstanceType<typeof DataDirLockedError>).holder).toMatchObject({ pid: child.pid, command: 'strata run' });
+      expect((err as Error).message).toContain(`in use by 'strata run' (pid ${child.pid}, since 2024-01-01T00:00:00.000Z)`);
       await writeFile(join(dir, 'strata.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
-      const release = await a.acquireRunLock('public', { wait: false });
-      expect(release).toBeTypeOf('function');
-      await release?.();
+      const a = await openTestAdapter({ name: 'pglite' }, { path: dir });
+      expect(JSON.parse(await readFile(join(dir, 'strata.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
       await a.close();
     } finally {
       child.kill();
