@@ -10,6 +10,7 @@ import { runDag, type NodeResult } from './dag-runner.js';
 import { cleanupTemporaries, executeNodePlan, stopOrphanedBuilds } from './execute-plan.js';
 import { schemasOf, writeRunResults, writeRunSql } from './run-artifacts.js';
 import { runNode } from './run-node.js';
+import { stopOnAbort } from './stop-on-abort.js';
 
 export interface RunEvents {
   onLockWait?(schema: string): void;
@@ -122,6 +123,9 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
       watched = signal;
       signal.addEventListener('abort', () => void o.adapter.cancelAll().catch(() => undefined), { once: true });
     };
+    // After Ctrl-C no node sends anything new (no next step, no cleanup query, no test): the
+    // running statement is cancelled, everything else is left for the next run.
+    const nodeAdapter = stopOnAbort(o.adapter, o.signal);
     const results = await runDag({
       ids: o.ids,
       parents: (id) => parentsThroughEphemerals(o.manifest, id, idSet, extraParents),
@@ -132,7 +136,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
         watch(signal);
         return runNode(
           {
-            adapter: o.adapter,
+            adapter: nodeAdapter,
             manifest: o.manifest,
             projectRoot: o.projectRoot,
             fullRefresh: o.fullRefresh,

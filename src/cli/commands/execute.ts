@@ -119,8 +119,9 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       if (d.deferred.size) reporter.info(`Deferring ${d.deferred.size} unselected parent${d.deferred.size === 1 ? '' : 's'} to the --state relations`, { event: 'defer', nodes: Object.fromEntries(d.deferred) });
     }
     const progress = new RunProgress(reporter, selected.length);
-    const { runProject } = await import('../../executor/index.js');
-    const runRenderer = createRunRenderer(files, manifest, adapter, {
+    const { runProject, stopOnAbort } = await import('../../executor/index.js');
+    // Templates rendered at execution time send nothing more after Ctrl-C either.
+    const runRenderer = createRunRenderer(files, manifest, stopOnAbort(adapter, controller.signal), {
       fullRefresh: opts.fullRefresh ?? false,
       which: command,
       relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
