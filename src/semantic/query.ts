@@ -17,30 +17,37 @@ export const FILTER_OPS = [
 ] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
+
+/**
+ * Size caps of one query: PostgreSQL binds at most 65,535 parameters per statement, and a
+ * request this large is a mistake or an attack either way. Past them: a 400 naming the field.
+ */
+export const QUERY_LIMITS = { values: 5_000, totalValues: 20_000, filters: 50, members: 50, segments: 20, order: 20 } as const;
 
 /** A metric query as BI tools send it, validated before planning. */
 export const metricQuerySchema = z
   .object({
-    metrics: z.array(z.string()).default([]),
-    dimensions: z.array(z.string()).default([]),
+    metrics: z.array(z.string().max(500)).max(QUERY_LIMITS.members).default([]),
+    dimensions: z.array(z.string().max(500)).max(QUERY_LIMITS.members).default([]),
     filters: z
       .array(
         z
           .object({
             member: z.string(),
             op: z.enum(FILTER_OPS),
-            values: z.array(scalar).default([]),
+            values: z.array(scalar).max(QUERY_LIMITS.values).default([]),
           })
           .strict(),
       )
+      .max(QUERY_LIMITS.filters)
       .default([]),
-    segments: z.array(z.string()).default([]),
+    segments: z.array(z.string().max(500)).max(QUERY_LIMITS.segments).default([]),
     time_range: z
       .object({ dimension: z.string(), from: z.string().optional(), to: z.string().optional() })
       .strict()
       .optional(),
-    order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false) }).strict()).default([]),
+    order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false) }).strict()).max(QUERY_LIMITS.order).default([]),
     limit: z.number().int().positive().max(1_000_000).optional(),
     drill: z
       .object({ hierarchy: z.string(), path: z.record(z.string(), scalar).default({}) })
@@ -72,7 +79,13 @@ export class QueryError extends Error {
  */
 export function parseMetricQuery(raw: unknown): MetricQuery {
   const r = metricQuerySchema.safeParse(raw);
-  if (r.success) return r.data;
+  if (r.success) {
+    const total = r.data.filters.reduce((n, f) => n + f.values.length, 0);
+    if (total > QUERY_LIMITS.totalValues) {
+      throw new QueryError('query-invalid', `invalid query: ${total} filter values in all, more than ${QUERY_LIMITS.totalValues}`, 'filter on a coarser dimension, or split the query');
+    }
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const where = issue.path.map(String).join('.');
   throw new QueryError('query-invalid', `invalid query${where ? ` at ${where}` : ''}: ${issue.message}`, 'see "Semantic layer" in the README for the query shape');
