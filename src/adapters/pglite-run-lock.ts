@@ -208,7 +208,7 @@ export async function acquireDataDir(dataDir: string, o: AcquireOptions): Promis
           return;
         }
       }
-      // Refused (it is lending to another process right now) or gone: who holds it now?
+      // Refused (it is shutting down) or gone: who holds it now?
       const now = await pgliteLockHolder(dataDir);
       if (!now) continue;
       if (o.whenHeld === 'fail') throw new DataDirLockedError(dataDir, now);
@@ -297,7 +297,6 @@ export async function serveLending(
   lend: (borrower: Borrower, steps: { handOver: () => Promise<void>; reclaim: (stopped: () => boolean) => Promise<boolean> }) => Promise<void>,
 ): Promise<Lender> {
   const token = randomBytes(24).toString('hex');
-  let busy = false;
   const server: Server = createServer((req, res) => {
     const answer = (status: number, text: string): void => {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
@@ -311,8 +310,9 @@ export async function serveLending(
     req.on('end', () => {
       const b = parseHolder(raw);
       if (!b) return answer(400, 'bad borrower');
-      if (busy) return answer(409, 'already lending');
-      busy = true;
+      // Several requests take turns (`lend` queues behind the running lend, which ends once the
+      // directory is back); meanwhile the lock file names the current borrower, so a newcomer
+      // that sees it does not ask at all.
       let answered = false;
       const handOver = async (): Promise<void> => {
         await transferDataDir(dataDir, { pid: b.pid, command: b.command });
@@ -327,7 +327,6 @@ export async function serveLending(
       lend({ pid: b.pid, command: b.command }, { handOver, reclaim })
         .catch(() => undefined)
         .finally(() => {
-          busy = false;
           if (!answered) answer(503, 'could not lend');
         });
     });

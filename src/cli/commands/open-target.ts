@@ -83,7 +83,7 @@ export function lockedDiagnostic(e: DataDirLockedError, command: string | undefi
     command === 'serve' && serving
       ? `another strata serve is already serving this data directory: use it, or stop it first (kill ${h.pid})`
       : serving
-        ? `the server did not lend the directory (it is lending it to another command): retry when that command is done`
+        ? `the server did not lend the directory (it did not answer, or is shutting down): retry, or stop it (kill ${h.pid})`
         : `wait until it is done, or stop it (kill ${h.pid}); a lock left by a process that no longer runs is taken over automatically. ` +
           'PGlite is a database inside one process: to run several commands at once use PostgreSQL (type: postgres in profiles.yml)';
   return new CompileError([{ code: 'run-locked', severity: 'error', message: e.message, hint }]);

@@ -18,6 +18,11 @@ interface ServeOptions extends CommonOptions {
   maxPerRole?: string;
   cors?: string;
   metaSchema?: string;
+  jwtAudience?: string;
+  jwtIssuer?: string;
+  /** false with --no-jwt-require-exp */
+  jwtRequireExp: boolean;
+  queueTimeout: string;
 }
 
 /** `strata serve`: the metric HTTP API over the project's semantic layer. */
@@ -29,9 +34,13 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--dev [role]', 'allow anonymous requests as this role (development only)')
     .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
+    .option('--jwt-audience <aud>', 'tokens must carry this audience (aud)')
+    .option('--jwt-issuer <iss>', 'tokens must carry this issuer (iss)')
+    .option('--no-jwt-require-exp', 'accept tokens without an expiry (exp); by default they are refused')
     .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db (default: STRATA_REDIS_URL or the profile's online_store)")
     .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
-    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
+    .option('--statement-timeout <ms>', 'cancel a database query after this long (PGlite too: see README "Serving from the embedded database")', '30000')
+    .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
     .option('--max-concurrent <n>', 'database queries at once, all roles (past it: 503)')
     .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
     .option('--cors <origins>', "comma-separated allowed origins, or '*'")
@@ -68,59 +77,86 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--${name} '${v}' must be a non-negative integer` }]);
     return n;
   };
-  const server = await import('../../server/index.js');
-  const cacheUrl = opts.cache ?? process.env['STRATA_REDIS_URL'] ?? (files.target.onlineStore?.type === 'redis' ? files.target.onlineStore.url : undefined) ?? 'memory';
-  const cache =
-    cacheUrl === 'off'
-      ? new server.NoCache()
-      : cacheUrl === 'memory'
-        ? new server.LruCache(10_000)
-        : new server.RedisCache(cacheUrl, (e) => reporter.info(`redis cache: ${e.message}`, { event: 'cache_error' }));
   const statementTimeoutMs = int(opts.statementTimeout, 'statement-timeout') ?? 30_000;
-  const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter, { statementTimeoutMs });
+  const queueTimeoutMs = int(opts.queueTimeout, 'queue-timeout') ?? 5_000;
   const maxConcurrent = int(opts.maxConcurrent, 'max-concurrent');
   const maxPerRole = int(opts.maxPerRole, 'max-per-role');
+  const cacheTtlMs = (int(opts.cacheTtl, 'cache-ttl') ?? 300) * 1000;
+  const port = int(opts.port, 'port') ?? 4000;
+  const server = await import('../../server/index.js');
   // The feature store, when the project declares one, is served behind the same authentication.
   const featureStore = await import('../../features/index.js');
   const loaded = await featureStore.loadProjectFeatures(files, compiled.manifest);
   if (!loaded.registry && loaded.diagnostics.length) throw new CompileError(loaded.diagnostics);
-  const registry = loaded.registry ? await featureStore.writeFeatureRegistry(featureStore.registryPath(files), loaded.registry) : undefined;
-  const store = registry ? featureStore.openOnlineStore(files.target, adapter, registry.namespace) : undefined;
-  const s = await server.createServer({
-    layer: semantic,
-    adapter,
-    auth: { ...(secret && !opts.jwks ? { secret } : {}), ...(opts.jwks ? { jwks: opts.jwks } : {}), ...(devRole !== undefined ? { devRole } : {}) },
-    cache,
-    cacheTtlMs: (int(opts.cacheTtl, 'cache-ttl') ?? 300) * 1000,
-    statementTimeoutMs,
-    limits: { ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(maxPerRole !== undefined ? { maxPerRole } : {}) },
-    metaSchema: opts.metaSchema ?? 'strata_meta',
-    corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
-    logger: { level: 'warn' },
-    docsDir: join(files.root, files.config.targetPath, 'docs'),
-    ...(registry && store ? { features: { registry, store } } : {}),
+  // PGlite: the server holds the data directory while it runs and lends it to run/build/query/…
+  // on request (they ask over loopback; requests get 503 meanwhile); it reopens it afterwards.
+  const { adapter, close: closeAdapter } = await openTargetAdapter(files.target, reporter, {
+    command: 'serve',
+    lend: true,
+    ...(statementTimeoutMs > 0 ? { statementTimeoutMs } : {}),
+    ...(queueTimeoutMs > 0 ? { queueTimeoutMs } : {}),
   });
-  const address = await s.app.listen({ port: int(opts.port, 'port') ?? 4000, host: opts.host });
-  if (devRole !== undefined) {
-    reporter.info('');
-    reporter.info('!!! DEVELOPMENT MODE: requests WITHOUT A TOKEN are served as role', { event: 'dev_mode', role: devRole });
-    reporter.info(`!!!   '${devRole}'. Never expose this server beyond your machine.`);
-    reporter.info('');
+  const cleanup: (() => Promise<void>)[] = [closeAdapter];
+  try {
+    const registry = loaded.registry ? await featureStore.writeFeatureRegistry(featureStore.registryPath(files), loaded.registry) : undefined;
+    const store = registry ? featureStore.openOnlineStore(files.target, adapter, registry.namespace) : undefined;
+    if (store) cleanup.unshift(() => store.close());
+    const cacheUrl = opts.cache || process.env['STRATA_REDIS_URL'] || (files.target.onlineStore?.type === 'redis' ? files.target.onlineStore.url : undefined) || 'memory';
+    const cache =
+      cacheUrl === 'off'
+        ? new server.NoCache()
+        : cacheUrl === 'memory'
+          ? new server.LruCache(10_000)
+          : new server.RedisCache(cacheUrl, (e) => reporter.info(`redis cache: ${e.message}`, { event: 'cache_error' }));
+    let closeCache: (() => Promise<void>) | undefined = () => cache.close();
+    cleanup.unshift(async () => closeCache?.());
+    const s = await server.createServer({
+      layer: semantic,
+      adapter,
+      auth: {
+        ...(secret && !opts.jwks ? { secret } : {}),
+        ...(opts.jwks ? { jwks: opts.jwks } : {}),
+        ...(devRole !== undefined ? { devRole } : {}),
+        ...(opts.jwtAudience ? { audience: opts.jwtAudience } : {}),
+        ...(opts.jwtIssuer ? { issuer: opts.jwtIssuer } : {}),
+        requireExp: opts.jwtRequireExp !== false,
+      },
+      cache,
+      cacheTtlMs,
+      statementTimeoutMs,
+      limits: { ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(maxPerRole !== undefined ? { maxPerRole } : {}), queueTimeoutMs },
+      targetSchema: files.target.schema,
+      metaSchema: opts.metaSchema ?? 'strata_meta',
+      corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
+      logger: { level: 'warn' },
+      docsDir: join(files.root, files.config.targetPath, 'docs'),
+      ...(registry && store ? { features: { registry, store } } : {}),
+    });
+    // From here the server closes the cache.
+    closeCache = undefined;
+    cleanup.unshift(() => s.close());
+    const address = await s.app.listen({ port, host: opts.host });
+    if (devRole !== undefined) {
+      reporter.info('');
+      reporter.info('!!! DEVELOPMENT MODE: requests WITHOUT A TOKEN are served as role', { event: 'dev_mode', role: devRole });
+      reporter.info(`!!!   '${devRole}'. Never expose this server beyond your machine.`);
+      reporter.info('');
+    }
+    reporter.info(`Docs and metric explorer: ${address}/docs/ (strata docs generate refreshes the catalog)`, { event: 'docs', url: `${address}/docs/` });
+    reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        reporter.info('Shutting down: finishing in-flight requests');
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } finally {
+    // Server (waits for in-flight requests), online store, cache if the server never took it, database.
+    for (const f of cleanup) await f().catch(() => undefined);
   }
-  reporter.info(`Docs and metric explorer: ${address}/docs/ (strata docs generate refreshes the catalog)`, { event: 'docs', url: `${address}/docs/` });
-  reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      reporter.info('Shutting down: finishing in-flight requests');
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await s.close();
-  await store?.close();
-  await closeAdapter();
   return 0;
 }
