@@ -34,7 +34,8 @@ const { benchQuality, formatQuality } = await import('./quality.js');
 console.log(formatQuality(await benchQuality()));
 
 // Metric API (issue 7): cache hit / miss / rollup hit vs raw pg, concurrency 1 and 50.
-const { benchServer, formatServer } = await import('./server.js');
+const { benchServer, formatServer, benchFairness, formatFairness } = await import('./server.js');
+console.log(formatFairness(await benchFairness()));
 console.log(formatServer(await benchServer()));
 
 // Star schema (issue 5): incremental SCD2 apply vs full rebuild of a 1,000,000-row dimension.

@@ -128,7 +128,7 @@ export async function benchServer() {
   const auth = await mintToken({ secret: SECRET, role: 'finance' });
   const servers = {};
   const start = async (name, opts) => {
-    const srv = await createServer({ layer, adapter, auth: { secret: SECRET }, stateRefreshMs: 0, limits: { maxConcurrent: 400, maxPerRole: 400 }, statementTimeoutMs: 120_000, ...opts });
+    const srv = await createServer({ layer, adapter, auth: { secret: SECRET }, stateRefreshMs: 0, targetSchema: s, limits: { maxConcurrent: 400, maxPerRole: 400 }, statementTimeoutMs: 120_000, ...opts });
     await srv.app.listen({ port: 0, host: '127.0.0.1' });
     servers[name] = { srv, port: srv.app.server.address().port };
   };
@@ -176,4 +176,110 @@ export function formatServer(r) {
   return [`metric API (${r.rows.toLocaleString('en')} fact rows; setup ${(r.setupMs / 1000).toFixed(1)} s, rollups built in ${(r.rollupBuildMs / 1000).toFixed(1)} s):`, ...r.lines].join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(formatServer(await benchServer()));
+/**
+ * Fairness and cancellation (issue 14). Role `flood` keeps 16 slow queries (pg_sleep) in flight
+ * while role `cheap` sends cheap queries one after another: its p50/p99 through the server (fair
+ * per-role queue, limits from the pool) against the naive approach in the same run — the same
+ * SQL sent through one shared pool of the same size, first come first served. Then an abandoned
+ * request: the time from the client closing its socket until PostgreSQL no longer runs it.
+ */
+export async function benchFairness({ seconds = 6, slowSeconds = 1, threads = 4 } = {}) {
+  const u = new URL(URL_);
+  const layerYaml = `semantic_models:
+  - name: slow
+    sql: "select 1 as x from pg_sleep(${slowSeconds})"
+    dimensions: [{ name: x, type: number }]
+    measures: [{ name: n, agg: count }]
+  - name: stalled
+    sql: "select 1 as x from pg_sleep(30)"
+    dimensions: [{ name: x, type: number }]
+    measures: [{ name: n, agg: count }]
+  - name: fast
+    sql: "select g as x from generate_series(1, 100) g"
+    dimensions: [{ name: x, type: number }]
+    measures: [{ name: n, agg: count }]
+metrics:
+  - { name: slow_n, type: simple, measure: slow.n }
+  - { name: stalled_n, type: simple, measure: stalled.n }
+  - { name: fast_n, type: simple, measure: fast.n }
+`;
+  await initSqlParser();
+  const { layer } = loadSemanticLayer([{ file: 'fair.yml', text: layerYaml }], { resolveRef: () => undefined, refNames: [] });
+  const target = { type: 'postgres', name: 'bench', profileName: 'bench', host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username) || 'postgres', ...(u.password ? { password: decodeURIComponent(u.password) } : {}), dbname: u.pathname.slice(1), schema: 'public', threads, origin: 'bench' };
+  const adapter = await openAdapter(target);
+  const srv = await createServer({ layer, adapter, auth: { secret: SECRET }, stateRefreshMs: 0, cache: new NoCache(), metaSchema: 'strata_bench_no_meta', limits: { maxConcurrent: 16, maxPerRole: 8, maxQueuedPerRole: 64 }, statementTimeoutMs: 60_000 });
+  await srv.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = srv.app.server.address().port;
+  const flood = await mintToken({ secret: SECRET, role: 'flood' });
+  const cheap = await mintToken({ secret: SECRET, role: 'cheap' });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  /** Keeps `n` slow calls in flight while `probe` runs one call after another; probe latencies. */
+  const underFlood = async (slowCall, probe) => {
+    let stop = false;
+    const flooders = Array.from({ length: 16 }, async () => {
+      while (!stop) await slowCall().catch(() => new Promise((r) => setTimeout(r, 20)));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const lat = [];
+    const until = performance.now() + seconds * 1000;
+    let i = 0;
+    while (performance.now() < until) {
+      const t = performance.now();
+      await probe(i++);
+      lat.push(performance.now() - t);
+    }
+    stop = true;
+    await Promise.all(flooders);
+    return { p50: pct(lat, 50), p99: pct(lat, 99), n: lat.length };
+  };
+  const server = await underFlood(
+    () => post(agent, port, flood, { metrics: ['slow_n'] }),
+    (i) => post(agent, port, cheap, { metrics: ['fast_n'], limit: 1 + (i % 1000) }),
+  );
+  const slowSql = planQuery(layer, parseMetricQuery({ metrics: ['slow_n'] }));
+  const fastSql = planQuery(layer, parseMetricQuery({ metrics: ['fast_n'] }));
+  const shared = new pg.Pool({ connectionString: URL_, max: threads });
+  const naive = await underFlood(
+    () => shared.query(slowSql.sql, slowSql.params),
+    () => shared.query(fastSql.sql, fastSql.params),
+  );
+  await shared.end();
+
+  // Abandoned request: the client goes away 300 ms into a 30 s query.
+  const admin = new pg.Client({ connectionString: URL_ });
+  await admin.connect();
+  const running = async () => Number((await admin.query(`select count(*) as n from pg_stat_activity where query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()`)).rows[0].n);
+  const cancels = [];
+  for (let k = 0; k < 5; k++) {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/query', headers: { authorization: `Bearer ${cheap}`, 'content-type': 'application/json' } });
+    req.on('error', () => undefined);
+    req.end(JSON.stringify({ metrics: ['stalled_n'] }));
+    while ((await running()) === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    const gone = performance.now();
+    req.destroy();
+    while ((await running()) > 0) await new Promise((r) => setTimeout(r, 5));
+    cancels.push(performance.now() - gone);
+  }
+  await admin.end();
+  agent.destroy();
+  await srv.close();
+  await adapter.close();
+  return { threads, slowSeconds, server, naive, cancelMs: { p50: pct(cancels, 50), max: Math.max(...cancels) } };
+}
+
+export function formatFairness(r) {
+  const f = (x) => `p50 ${x.p50.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms (${x.n} queries)`;
+  return [
+    `fairness (pool ${r.threads}; another role keeps 16 queries of ${r.slowSeconds}s in flight):`,
+    `  cheap role through the server (fair queue)       ${f(r.server)}`,
+    `  same SQL through one shared pool (naive FIFO)    ${f(r.naive)}`,
+    `  abandoned request cancelled in PostgreSQL after  p50 ${r.cancelMs.p50.toFixed(0)} ms, max ${r.cancelMs.max.toFixed(0)} ms (5 requests)`,
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(formatFairness(await benchFairness()));
+  if (process.env.STRATA_BENCH_FAIRNESS_ONLY !== '1') console.log(formatServer(await benchServer()));
+}
