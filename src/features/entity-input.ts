@@ -51,7 +51,7 @@ const SQL_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Stages the entity rows in `pg_temp."__strata_entities"` (dropped at the end of the session)
- * and checks the join keys and timestamp column exist.
+ * and checks the join keys and timestamp column exist, the latter being a timestamp or date.
  *
  * @example await stageEntities(s, { kind: 'table', relation: '"analytics"."labels"' }, { timestampColumn: 'event_timestamp', keys: ['customer_id'] })
  * // create temporary table "__strata_entities" as
@@ -87,6 +87,14 @@ export async function stageEntities(
     throw new CompileError([
       error('entities-invalid', `the entity input has no column ${missing.map((m) => `'${m}'`).join(', ')}`, {
         hint: `it needs the join keys and a timestamp column; it has ${columns.join(', ')}${missing.includes(opts.timestampColumn) ? ' (name the timestamp with --timestamp-column)' : ''}`,
+      }),
+    ]);
+  }
+  const tsType = types[opts.timestampColumn]!;
+  if (!/^(timestamp|date)\b/.test(tsType)) {
+    throw new CompileError([
+      error('entities-invalid', `the entity timestamp column '${opts.timestampColumn}' is ${tsType}, not a timestamp or date`, {
+        hint: `name a timestamp or date column with --timestamp-column (HTTP: timestamp_column); the input has ${columns.map((c) => `${c} ${types[c]}`).join(', ')}`,
       }),
     ]);
   }

@@ -5,6 +5,7 @@ import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser, type YamlPath } from '../project/yaml-located.js';
 import { ident } from '../planner/sql.js';
 import { parseDuration } from './duration.js';
+import { nullRecord, own } from './records.js';
 import { rawEntity, rawFeature, rawFeatureService, rawFeatureView, type RawEntity, type RawFeatureService, type RawFeatureView } from './raw-schema.js';
 import {
   FEATURE_TYPES,
@@ -75,29 +76,32 @@ export function loadFeatureRegistry(
     list('feature_services', rawFeatureService, services, 'feature service');
   }
 
-  const entities: Record<string, Entity> = {};
+  // Prototype-free: a request naming `constructor` or `__proto__` finds nothing.
+  const entities: Record<string, Entity> = nullRecord();
   for (const e of ents) {
     const loc = at(e, ['name']);
-    if (entities[e.raw.name]) {
-      diags.push(error('feature-invalid', `entity '${e.raw.name}' is defined twice (also ${where(entities[e.raw.name]!.loc)})`, { ...loc }));
+    const prev = own(entities, e.raw.name);
+    if (prev) {
+      diags.push(error('feature-invalid', `entity '${e.raw.name}' is defined twice (also ${where(prev.loc)})`, { ...loc }));
       continue;
     }
     entities[e.raw.name] = { name: e.raw.name, joinKeys: e.raw.join_keys, description: e.raw.description, loc };
   }
 
-  const outViews: Record<string, FeatureView> = {};
+  const outViews: Record<string, FeatureView> = nullRecord();
   for (const v of views) {
     const view = buildView(v, entities, opts, diags);
     if (!view) continue;
-    if (outViews[view.name]) {
-      diags.push(error('feature-invalid', `feature view '${view.name}' is defined twice (also ${where(outViews[view.name]!.loc)})`, { ...view.loc }));
+    const prev = own(outViews, view.name);
+    if (prev) {
+      diags.push(error('feature-invalid', `feature view '${view.name}' is defined twice (also ${where(prev.loc)})`, { ...view.loc }));
       continue;
     }
     outViews[view.name] = view;
   }
 
-  const failedViews = new Set([...rejected, ...views.map((v) => v.raw.name).filter((n) => !outViews[n])]);
-  const outServices: Record<string, FeatureService> = {};
+  const failedViews = new Set([...rejected, ...views.map((v) => v.raw.name).filter((n) => !own(outViews, n))]);
+  const outServices: Record<string, FeatureService> = nullRecord();
   for (const s of services) {
     const loc = at(s, ['name']);
     const refs = s.raw.features.flatMap((text, i) => {
@@ -110,7 +114,7 @@ export function loadFeatureRegistry(
       }
       return r.refs;
     });
-    if (outServices[s.raw.name]) {
+    if (own(outServices, s.raw.name)) {
       diags.push(error('feature-invalid', `feature service '${s.raw.name}' is defined twice`, { ...loc }));
       continue;
     }
@@ -125,7 +129,7 @@ export function loadFeatureRegistry(
   }
 
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
-  return { registry: { namespace: opts.namespace, entities, views: outViews, services: outServices, trainingSets: {} }, diagnostics: diags };
+  return { registry: { namespace: opts.namespace, entities, views: outViews, services: outServices, trainingSets: nullRecord() }, diagnostics: diags };
 }
 
 function at(l: Located<unknown>, sub: YamlPath): SourceLocation {
@@ -145,7 +149,7 @@ function buildView(v: Located<RawFeatureView>, entities: Record<string, Entity>,
     diags.push({ ...d, message: `feature view '${r.name}': ${d.message}` });
     ok = false;
   };
-  const entity = entities[r.entity];
+  const entity = own(entities, r.entity);
   if (!entity) {
     const names = Object.keys(entities);
     fail(error('unknown-feature', `unknown entity '${r.entity}'`, { ...at(v, ['entity']), hint: didYouMean(r.entity, names) ?? (names.length ? `entities: ${names.join(', ')}` : 'declare it under entities:') }));
@@ -166,7 +170,7 @@ function buildView(v: Located<RawFeatureView>, entities: Record<string, Entity>,
       return;
     }
     const f = p.data;
-    const type = (FEATURE_TYPES as readonly string[]).includes(f.type) ? (f.type as FeatureType) : TYPE_ALIASES[f.type.toLowerCase()];
+    const type = (FEATURE_TYPES as readonly string[]).includes(f.type) ? (f.type as FeatureType) : own(TYPE_ALIASES, f.type.toLowerCase());
     if (!type) {
       fail(error('feature-invalid', `feature '${f.name}' has unknown type '${f.type}'`, { ...at(v, ['features', i, 'type']), hint: didYouMean(f.type, FEATURE_TYPES) ?? `types: ${FEATURE_TYPES.join(', ')}` }));
       return;
@@ -254,7 +258,7 @@ export function resolveFeatureRef(
   loc: Partial<SourceLocation>,
 ): { refs: { view: string; feature: string }[] } | { diagnostic: Diagnostic } {
   const [viewName = '', feature, ...rest] = text.trim().split(':');
-  const view = views[viewName];
+  const view = own(views, viewName);
   if (!view) {
     return { diagnostic: error('unknown-feature', `unknown feature view '${viewName}' in '${text}'`, { ...loc, hint: didYouMean(viewName, Object.keys(views)) ?? `views: ${Object.keys(views).join(', ') || '(none)'}` }) };
   }

@@ -4,7 +4,8 @@
  * with a row newer than the view's watermark (event time), through the (keys, timestamp) index.
  */
 import type { Session, WarehouseAdapter } from '../adapters/warehouse-adapter.js';
-import { CompileError, type Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic } from '../diagnostics/index.js';
+import { FeatureSourceError, type SourceProblem } from './errors.js';
 import { ident } from '../planner/sql.js';
 import { intervalSql } from './duration.js';
 import type { MaterializedRow, OnlineStore } from './online-store.js';
@@ -128,7 +129,8 @@ export async function materialize(
 
 async function checkedTypes(s: Session, view: FeatureView): Promise<Record<string, string>> {
   const diags: Diagnostic[] = [];
-  const types = await sourceTypesOf(s, view, diags);
-  if (diags.length) throw new CompileError(diags);
+  const problems: SourceProblem[] = [];
+  const types = await sourceTypesOf(s, view, diags, problems);
+  if (diags.length) throw new FeatureSourceError(diags, problems);
   return types;
 }

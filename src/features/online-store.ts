@@ -4,7 +4,8 @@
  * PostgreSQL table (`postgres-store.ts`).
  *
  * Values travel as PostgreSQL's text form (`value::text`), so online and offline values compare
- * exactly and decode the same way (`decodeValue`).
+ * exactly and decode the same way (`decodeValue`). A store that cannot be reached fails reads
+ * with `OnlineStoreUnavailableError` (Redis: within about a second), never by hanging.
  */
 import type { FeatureView } from './types.js';
 
@@ -49,6 +50,11 @@ export interface OnlineStore {
   read(reads: readonly OnlineRead[]): Promise<(OnlineRecord | undefined)[]>;
   getMeta(view: string): Promise<MaterializationMeta | undefined>;
   setMeta(view: string, meta: MaterializationMeta): Promise<void>;
+  /**
+   * Whether the store answers right now: `ok`, or `unavailable` when it does not within about a
+   * second (Redis PING / PostgreSQL `select 1`). Never throws; for `/health`.
+   */
+  health(): Promise<'ok' | 'unavailable'>;
   close(): Promise<void>;
 }
 

@@ -3,9 +3,10 @@
  * pipelined round trip to the store, TTL enforced at read time, and (optionally) a training
  * set's imputation applied exactly as when the set was built.
  */
-import { CompileError, error } from '../diagnostics/index.js';
+import { CompileError, didYouMean, error } from '../diagnostics/index.js';
 import { applyImpute } from './impute.js';
 import { entityKey, type OnlineRead, type OnlineStore } from './online-store.js';
+import { own } from './records.js';
 import { selectFeatures, type FeatureSelection } from './select-features.js';
 import type { FeatureRef, FeatureRegistry, ImputedValue } from './types.js';
 import { decodeValue } from './value-codec.js';
@@ -66,9 +67,10 @@ function cachedSelection(registry: FeatureRegistry, req: OnlineRequest, shortNam
  * // Redis: one pipeline of HMGET strata:<ns>:customer_features:123 __ts purchase_count_30d …
  */
 export async function getOnlineFeatures(store: OnlineStore, registry: FeatureRegistry, req: OnlineRequest): Promise<OnlineResponse> {
-  const ts = req.trainingSet ? registry.trainingSets[req.trainingSet] : undefined;
+  const ts = req.trainingSet ? own(registry.trainingSets, req.trainingSet) : undefined;
   if (req.trainingSet && !ts) {
-    throw new CompileError([error('unknown-feature', `unknown training set '${req.trainingSet}'`, { hint: `saved training sets: ${Object.keys(registry.trainingSets).join(', ') || '(none)'}` })]);
+    const names = Object.keys(registry.trainingSets);
+    throw new CompileError([error('unknown-feature', `unknown training set '${req.trainingSet}'`, { hint: didYouMean(req.trainingSet, names) ?? `saved training sets: ${names.join(', ') || '(none)'}` })]);
   }
   const sel = cachedSelection(registry, req, ts ? ts.shortNames : (req.shortNames ?? false));
   const imputes = new Map<string, ImputedValue>((ts?.impute ?? []).map((i) => [i.column, i]));

@@ -12,6 +12,7 @@ import { getOnlineFeatures } from './online.js';
 import type { OnlineStore } from './online-store.js';
 import { buildPitSql, sourceFrom } from './pit-sql.js';
 import { selectFeatures } from './select-features.js';
+import { own } from './records.js';
 import { pitViewsFor } from './training-set.js';
 import type { FeatureRegistry, FeatureView } from './types.js';
 import { decodeValue } from './value-codec.js';
@@ -125,12 +126,12 @@ export async function checkDrift(
   trainingSet: string,
   opts: { readonly sample?: number } = {},
 ): Promise<DriftResult[]> {
-  const ts = registry.trainingSets[trainingSet];
+  const ts = own(registry.trainingSets, trainingSet);
   if (!ts) throw new CompileError([error('unknown-feature', `unknown training set '${trainingSet}'`, { hint: `saved: ${Object.keys(registry.trainingSets).join(', ') || '(none)'}` })]);
   const out: DriftResult[] = [];
   const viewNames = [...new Set(ts.profile.map((p) => p.view))];
   for (const name of viewNames) {
-    const view = registry.views[name];
+    const view = own(registry.views, name);
     if (!view) continue;
     const now = new Date().toISOString();
     const r = await adapter.query<Record<string, string>>(sampleSql(view, now, opts.sample ?? 1000));

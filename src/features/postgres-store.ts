@@ -35,9 +35,10 @@ export class PostgresOnlineStore implements OnlineStore {
     return `${ident(this.schema)}.${ident(META_TABLE)}`;
   }
 
-  /** Creates the tables once per store object. */
+  /** Creates the tables once per store object (tried again after a failure). */
   ensure(): Promise<void> {
-    this.ready ??= (async () => {
+    if (this.ready) return this.ready;
+    const p = (async () => {
       await this.adapter.query(`create schema if not exists ${ident(this.schema)}`);
       await this.adapter.query(
         `create unlogged table if not exists ${this.table} (namespace text not null, feature_view text not null, entity_key text not null,
@@ -45,15 +46,52 @@ export class PostgresOnlineStore implements OnlineStore {
       );
       await this.adapter.query(`create table if not exists ${this.meta} (namespace text not null, feature_view text not null, meta jsonb not null, primary key (namespace, feature_view))`);
     })();
-    return this.ready;
+    this.ready = p;
+    // A failed attempt (database down at start-up) must not stick: the next call tries again.
+    p.catch(() => {
+      if (this.ready === p) this.ready = undefined;
+    });
+    return p;
+  }
+
+  /** Runs a statement; a table dropped behind the store's back (42P01) is re-created by the next call. */
+  private async run<Row>(sql: string, params: readonly unknown[]): Promise<{ rows: readonly Row[]; rowCount: number }> {
+    await this.ensure();
+    try {
+      return await this.adapter.query<Row>(sql, params);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '42P01') this.ready = undefined; // dropped: re-create next time
+      throw e;
+    }
+  }
+
+  /**
+   * `ok` when the database answers `select 1` within 1 s, else `unavailable`. Never throws.
+   *
+   * @example await store.health() // 'ok'
+   */
+  async health(): Promise<'ok' | 'unavailable'> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.adapter.query('select 1', [], { timeoutMs: 1_000 }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), 1_000);
+        }),
+      ]);
+      return 'ok';
+    } catch {
+      return 'unavailable';
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async write(view: FeatureView, rows: readonly MaterializedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.ensure();
     const names = view.features.map((f) => f.name);
     const docs = rows.map((r) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, r.values[i] ?? null]))));
-    await this.adapter.query(
+    await this.run(
       `insert into ${this.table} (namespace, feature_view, entity_key, event_ts, features)
        select $1, $2, k, to_timestamp(t / 1000.0), f::jsonb from unnest($3::text[], $4::float8[], $5::text[]) as u(k, t, f)
        on conflict (namespace, feature_view, entity_key) do update set event_ts = excluded.event_ts, features = excluded.features`,
@@ -80,8 +118,7 @@ export class PostgresOnlineStore implements OnlineStore {
 
   async read(reads: readonly OnlineRead[]): Promise<(OnlineRecord | undefined)[]> {
     if (reads.length === 0) return [];
-    await this.ensure();
-    const r = await this.adapter.query<{ v: string; k: string; ts: number; features: Record<string, string | null> | string }>(
+    const r = await this.run<{ v: string; k: string; ts: number; features: Record<string, string | null> | string }>(
       `select o.feature_view as v, o.entity_key as k, extract(epoch from o.event_ts)::float8 * 1000 as ts, o.features
        from ${this.table} as o join unnest($2::text[], $3::text[]) as u(v, k) on o.feature_view = u.v and o.entity_key = u.k
        where o.namespace = $1`,
@@ -92,20 +129,18 @@ export class PostgresOnlineStore implements OnlineStore {
       const row = found.get(`${x.view.name}\u0000${x.key}`);
       if (!row) return undefined;
       const f = typeof row.features === 'string' ? (JSON.parse(row.features) as Record<string, string | null>) : row.features;
-      return { ts: Number(row.ts), values: x.features.map((n) => f[n] ?? null) };
+      return { ts: Number(row.ts), values: x.features.map((n) => (Object.hasOwn(f, n) ? (f[n] ?? null) : null)) };
     });
   }
 
   async getMeta(view: string): Promise<MaterializationMeta | undefined> {
-    await this.ensure();
-    const r = await this.adapter.query<{ meta: MaterializationMeta | string }>(`select meta from ${this.meta} where namespace = $1 and feature_view = $2`, [this.namespace, view]);
+    const r = await this.run<{ meta: MaterializationMeta | string }>(`select meta from ${this.meta} where namespace = $1 and feature_view = $2`, [this.namespace, view]);
     const m = r.rows[0]?.meta;
     return typeof m === 'string' ? (JSON.parse(m) as MaterializationMeta) : m;
   }
 
   async setMeta(view: string, meta: MaterializationMeta): Promise<void> {
-    await this.ensure();
-    await this.adapter.query(
+    await this.run(
       `insert into ${this.meta} (namespace, feature_view, meta) values ($1, $2, $3::jsonb)
        on conflict (namespace, feature_view) do update set meta = excluded.meta`,
       [this.namespace, view, JSON.stringify(meta)],

@@ -11,32 +11,115 @@
  * Why ioredis: pipelining with per-command results (`pipeline().exec()`), automatic reconnect,
  * TypeScript types, and it is the Redis client Feast's and BullMQ's Node users run in production.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import { OnlineStoreUnavailableError } from './errors.js';
 import type { MaterializationMeta, MaterializedRow, OnlineRead, OnlineRecord, OnlineStore } from './online-store.js';
 import type { FeatureView } from './types.js';
 
 const TS = '__ts';
 const VALUES = '__v';
 
+export interface RedisStoreOptions {
+  /**
+   * Bound on one read, meta lookup or health check, waiting for a connection included
+   * (default 1,000 ms). Past it the call fails with OnlineStoreUnavailableError.
+   */
+  readonly timeoutMs?: number;
+  /** Bound on one materialization batch (a pipeline of up to batch-size commands; default 60 s). */
+  readonly writeTimeoutMs?: number;
+  /** Connection errors as ioredis reports them (default: dropped; calls fail with OnlineStoreUnavailableError). */
+  readonly onError?: (e: Error) => void;
+}
+
+/** Redis replies meaning "not now" rather than "wrong command". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|OOM)\b/;
+
 export class RedisOnlineStore implements OnlineStore {
   readonly kind = 'redis';
+  /** The serving connection: short command timeout, no offline queue. */
   readonly client: Redis;
+  private writer: Redis | undefined;
+  private readonly timeoutMs: number;
+  private readonly writeTimeoutMs: number;
 
   /**
    * @example const store = new RedisOnlineStore('redis://127.0.0.1:6379/0', 'shop.analytics')
    * // HSET strata:shop.analytics:customer_features:123 __ts 1718841600000 purchase_count_30d 4 …
    */
   constructor(
-    url: string,
+    private readonly url: string,
     readonly namespace: string,
+    private readonly opts: RedisStoreOptions = {},
   ) {
-    this.client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: false });
+    this.timeoutMs = opts.timeoutMs ?? 1_000;
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 60_000;
+    this.client = this.connect(this.timeoutMs);
+  }
+
+  /**
+   * A client that never queues commands while disconnected (they fail at once and the request
+   * answers 503), reconnects at most a second apart (so service resumes soon after Redis is
+   * back), and reports errors to a listener (no "Unhandled error event" on stderr).
+   */
+  private connect(commandTimeout: number): Redis {
+    const options: RedisOptions = {
+      lazyConnect: false,
+      enableAutoPipelining: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: Math.max(this.timeoutMs, 1_000),
+      commandTimeout,
+      retryStrategy: (times) => Math.min(100 * times, 1_000),
+    };
+    const c = new Redis(this.url, options);
+    c.on('error', (e: Error) => this.opts.onError?.(e));
     // HSET + expiry in one server-side call: half the commands of HSET + PEXPIREAT, which is
     // what bounds materialization (client-side command encoding dominates at ~1M entities).
-    this.client.defineCommand('strataHsetExpireAt', {
+    c.defineCommand('strataHsetExpireAt', {
       numberOfKeys: 1,
       lua: "redis.call('HSET', KEYS[1], unpack(ARGV, 2)) if ARGV[1] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIREAT', KEYS[1], ARGV[1]) end return 1",
     });
+    return c;
+  }
+
+  /**
+   * Runs `fn` once `client` is connected, all within `budgetMs`: a client between reconnection
+   * attempts fails at once, one still connecting is waited for. Connection failures, timeouts
+   * and "not now" replies become OnlineStoreUnavailableError; other errors pass through.
+   */
+  private async guarded<T>(client: Redis, budgetMs: number, fn: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new OnlineStoreUnavailableError('redis', `no answer within ${budgetMs} ms`)), budgetMs);
+    });
+    try {
+      return await Promise.race([
+        (async () => {
+          await whenReady(client, deadline);
+          return fn();
+        })(),
+        deadline,
+      ]);
+    } catch (e) {
+      throw asUnavailable(e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * `ok` when Redis answers PING within the read timeout (default 1 s), else `unavailable`.
+   * Never throws.
+   *
+   * @example await store.health() // 'ok'
+   */
+  async health(): Promise<'ok' | 'unavailable'> {
+    try {
+      await this.guarded(this.client, this.timeoutMs, () => this.client.ping());
+      return 'ok';
+    } catch {
+      return 'unavailable';
+    }
   }
 
   key(view: string, entity: string): string {
@@ -44,7 +127,15 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async write(view: FeatureView, rows: readonly MaterializedRow[]): Promise<void> {
-    const p = this.client.pipeline();
+    if (rows.length === 0) return;
+    // Materialization batches get their own connection with a generous timeout: a pipeline of
+    // 10,000 commands may take longer than a serving read may.
+    const writer = (this.writer ??= this.connect(this.writeTimeoutMs));
+    await this.guarded(writer, this.writeTimeoutMs, () => this.writeBatch(writer, view, rows));
+  }
+
+  private async writeBatch(writer: Redis, view: FeatureView, rows: readonly MaterializedRow[]): Promise<void> {
+    const p = writer.pipeline();
     // Quoted names once per batch; each row's JSON object is then one string concatenation.
     const quoted = view.features.map((f) => JSON.stringify(f.name));
     const ttlMs = view.ttlSeconds === undefined ? undefined : view.ttlSeconds * 1000;
@@ -63,7 +154,13 @@ export class RedisOnlineStore implements OnlineStore {
     if (failed) throw failed[0]!;
   }
 
+  /** Within the read timeout (default 1 s), else OnlineStoreUnavailableError. */
   async read(reads: readonly OnlineRead[]): Promise<(OnlineRecord | undefined)[]> {
+    if (reads.length === 0) return [];
+    return this.guarded(this.client, this.timeoutMs, () => this.readNow(reads));
+  }
+
+  private async readNow(reads: readonly OnlineRead[]): Promise<(OnlineRecord | undefined)[]> {
     if (reads.length === 1) {
       const r = reads[0]!;
       return [decode(await this.client.hmget(this.key(r.view.name, r.key), TS, VALUES), r)];
@@ -78,16 +175,20 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async getMeta(view: string): Promise<MaterializationMeta | undefined> {
-    const v = await this.client.get(`strata:${this.namespace}:__meta:${view}`);
+    const v = await this.guarded(this.client, this.timeoutMs, () => this.client.get(`strata:${this.namespace}:__meta:${view}`));
     return v ? (JSON.parse(v) as MaterializationMeta) : undefined;
   }
 
   async setMeta(view: string, meta: MaterializationMeta): Promise<void> {
-    await this.client.set(`strata:${this.namespace}:__meta:${view}`, JSON.stringify(meta));
+    await this.guarded(this.client, this.timeoutMs, () => this.client.set(`strata:${this.namespace}:__meta:${view}`, JSON.stringify(meta)));
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    const quit = async (c: Redis): Promise<void> => {
+      if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    };
+    await Promise.all([quit(this.client), ...(this.writer ? [quit(this.writer)] : [])]);
   }
 }
 
@@ -96,4 +197,45 @@ function decode(v: readonly (string | null)[], read: OnlineRead): OnlineRecord |
   if (ts === null || ts === undefined) return undefined;
   const all = packed ? (JSON.parse(packed) as Record<string, string | null>) : {};
   return { ts: Number(ts), values: read.features.map((f) => all[f] ?? null) };
+}
+
+/**
+ * Resolves when `client` is ready. A client between reconnection attempts (Redis known to be
+ * down) or closed fails at once; one connecting is waited for, until `deadline` rejects.
+ */
+async function whenReady(client: Redis, deadline: Promise<never>): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'reconnecting' || client.status === 'end' || client.status === 'close') {
+    throw new OnlineStoreUnavailableError('redis', client.status === 'reconnecting' ? 'not connected (reconnecting)' : 'connection closed');
+  }
+  let onReady: (() => void) | undefined;
+  let onEnd: (() => void) | undefined;
+  try {
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        onReady = resolve;
+        onEnd = () => reject(new OnlineStoreUnavailableError('redis', 'could not connect'));
+        client.once('ready', onReady);
+        client.once('close', onEnd);
+      }),
+      deadline,
+    ]);
+  } finally {
+    if (onReady) client.off('ready', onReady);
+    if (onEnd) client.off('close', onEnd);
+  }
+}
+
+/** ioredis's and the socket's ways of saying the connection is not there. */
+const CONNECTION_ERROR = /Command timed out|Stream isn't writeable|Connection is closed|max retries per request|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/i;
+
+/** Connection-level failures and "not now" replies as OnlineStoreUnavailableError; anything else (a bug) as it is. */
+function asUnavailable(e: unknown): unknown {
+  if (e instanceof OnlineStoreUnavailableError || !(e instanceof Error)) return e;
+  if (e.name === 'ReplyError') return TRANSIENT_REPLY.test(e.message) ? new OnlineStoreUnavailableError('redis', e.message.split(' ', 1)[0]!, e) : e;
+  const code = (e as { code?: unknown }).code;
+  if (e.name === 'MaxRetriesPerRequestError' || CONNECTION_ERROR.test(e.message) || (typeof code === 'string' && CONNECTION_ERROR.test(code))) {
+    return new OnlineStoreUnavailableError('redis', e.message, e);
+  }
+  return e;
 }

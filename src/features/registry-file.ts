@@ -10,6 +10,7 @@ import type { Manifest } from '../compiler/types.js';
 import { CompileError, error, type Diagnostic } from '../diagnostics/index.js';
 import type { ProjectFiles } from '../project/types.js';
 import { FEATURE_KEYS, loadFeatureRegistry, type FeatureYamlSource } from './load.js';
+import { nullRecord, own, toNullRecord } from './records.js';
 import type { FeatureRegistry, TrainingSetRecord } from './types.js';
 
 export const REGISTRY_FILE = 'feature_registry.json';
@@ -65,7 +66,8 @@ export async function readFeatureRegistry(path: string): Promise<FeatureRegistry
   // imputation values, which online serving needs.
   try {
     const j = JSON.parse(text) as FeatureRegistry & { metadata?: unknown };
-    return { namespace: j.namespace, entities: j.entities, views: j.views, services: j.services, trainingSets: j.trainingSets ?? {} };
+    // Prototype-free records, as loadFeatureRegistry makes them (see records.ts).
+    return { namespace: j.namespace, entities: toNullRecord(j.entities), views: toNullRecord(j.views), services: toNullRecord(j.services), trainingSets: toNullRecord(j.trainingSets) };
   } catch (e) {
     throw new CompileError([
       error('feature-invalid', `the feature registry ${path} is not valid JSON (${(e as Error).message})`, {
@@ -83,11 +85,9 @@ export async function readFeatureRegistry(path: string): Promise<FeatureRegistry
 export async function writeFeatureRegistry(path: string, registry: FeatureRegistry, add?: TrainingSetRecord): Promise<FeatureRegistry> {
   const prev = await readFeatureRegistry(path);
   const now = new Date().toISOString();
-  const views = Object.fromEntries(
-    Object.entries(registry.views).map(([k, v]) => [k, { ...v, created: v.created ?? prev?.views[k]?.created ?? now }]),
-  );
-  const trainingSets = { ...(prev?.trainingSets ?? {}), ...registry.trainingSets, ...(add ? { [add.name]: add } : {}) };
-  const out: FeatureRegistry = { ...registry, views, trainingSets };
+  const views = nullRecord(Object.entries(registry.views).map(([k, v]) => [k, { ...v, created: v.created ?? own(prev?.views, k)?.created ?? now }] as const));
+  const trainingSets = nullRecord([...Object.entries(prev?.trainingSets ?? {}), ...Object.entries(registry.trainingSets), ...(add ? [[add.name, add] as const] : [])]);
+  const out: FeatureRegistry = { ...registry, entities: toNullRecord(registry.entities), services: toNullRecord(registry.services), views, trainingSets };
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify({ metadata: { strata_version: '0.1.0', generated_at: now }, ...out }, null, 1));

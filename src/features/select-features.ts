@@ -4,6 +4,7 @@
  */
 import { CompileError, didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { resolveFeatureRef } from './load.js';
+import { own } from './records.js';
 import type { Feature, FeatureRef, FeatureRegistry, FeatureView } from './types.js';
 
 /** One output column: a feature of a view. */
@@ -42,12 +43,12 @@ export function selectFeatures(
       continue;
     }
     if (!item.includes(':')) {
-      const svc = registry.services[item];
+      const svc = own(registry.services, item);
       if (svc) {
         refs.push(...svc.features);
         continue;
       }
-      if (!registry.views[item]) {
+      if (!own(registry.views, item)) {
         const names = [...Object.keys(registry.services), ...Object.keys(registry.views)];
         diags.push(error('unknown-feature', `'${item}' is neither a feature service nor a feature view`, { hint: didYouMean(item, names) ?? `services: ${Object.keys(registry.services).join(', ') || '(none)'}` }));
         continue;
@@ -66,7 +67,7 @@ export function selectFeatures(
   });
   const features: SelectedFeature[] = [];
   for (const r of refs) {
-    const view = registry.views[r.view];
+    const view = own(registry.views, r.view);
     const feature = view?.features.find((f) => f.name === r.feature);
     if (!view || !feature) {
       diags.push(error('unknown-feature', `unknown feature '${r.view}:${r.feature}'`));

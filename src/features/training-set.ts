@@ -6,6 +6,7 @@ import type { Session, WarehouseAdapter } from '../adapters/warehouse-adapter.js
 import { CompileError, error, type Diagnostic } from '../diagnostics/index.js';
 import { ident } from '../planner/sql.js';
 import { stageEntities, type EntitySource } from './entity-input.js';
+import { FeatureSourceError, type SourceProblem } from './errors.js';
 import { trainingSetStats } from './impute.js';
 import { buildPitSql, sourceFrom, type PitApproach, type PitView } from './pit-sql.js';
 import { requiredKeys, selectFeatures, type FeatureSelection } from './select-features.js';
@@ -138,21 +139,29 @@ function pitTypeOf(views: readonly PitView[], sel: FeatureSelection, column: str
 
 /**
  * Introspects every selected view's source once (types of keys, timestamp and features) and
- * checks that the declared columns exist, as located diagnostics on the view.
+ * checks that the declared columns exist, as located diagnostics on the view
+ * (FeatureSourceError, which says which views and why).
  */
 export async function pitViewsFor(s: Session, sel: FeatureSelection): Promise<PitView[]> {
   const diags: Diagnostic[] = [];
+  const problems: SourceProblem[] = [];
   const out: PitView[] = [];
   for (const { view, features } of sel.views) {
-    const types = await sourceTypesOf(s, view, diags);
+    const types = await sourceTypesOf(s, view, diags, problems);
     out.push({ view, features, sourceTypes: types });
   }
-  if (diags.length) throw new CompileError(diags);
+  if (diags.length) throw new FeatureSourceError(diags, problems);
   return out;
 }
 
-/** Column types of a view's source; missing declared columns are added to `diags`. */
-export async function sourceTypesOf(s: Session, view: FeatureView, diags: Diagnostic[]): Promise<Record<string, string>> {
+/** SQLSTATEs of a relation or schema that is not there (dropped, renamed, never built). */
+const MISSING_RELATION = new Set(['42P01', '3F000']);
+
+/**
+ * Column types of a view's source; a source that cannot be read or lacks declared columns adds
+ * a diagnostic to `diags` and a problem (with the database error as `cause`) to `problems`.
+ */
+export async function sourceTypesOf(s: Session, view: FeatureView, diags: Diagnostic[], problems: SourceProblem[] = []): Promise<Record<string, string>> {
   let types: Record<string, string>;
   try {
     // A savepoint, so a missing source leaves the surrounding transaction usable.
@@ -161,15 +170,20 @@ export async function sourceTypesOf(s: Session, view: FeatureView, diags: Diagno
     await s.query('release savepoint strata_source_types');
   } catch (e) {
     await s.query('rollback to savepoint strata_source_types');
-    diags.push(error('feature-invalid', `feature view '${view.name}': its source cannot be read: ${(e as Error).message}`, {
+    const code = (e as { code?: unknown }).code;
+    const missing = typeof code === 'string' && MISSING_RELATION.has(code);
+    problems.push({ view: view.name, reason: missing ? 'missing' : 'unreadable', cause: e });
+    const what = view.source.kind === 'relation' ? `its source ${view.source.relation}` : 'its source query';
+    diags.push(error('feature-invalid', missing ? `feature view '${view.name}': ${what} is missing (not built yet, dropped or renamed)` : `feature view '${view.name}': ${what} cannot be read: ${(e as Error).message}`, {
       ...view.loc,
-      hint: view.source.kind === 'relation' && view.source.ref ? `build it first: strata run -s ${view.source.ref}` : 'check the source',
+      hint: view.source.kind === 'relation' && view.source.ref ? `build it first: strata run -s ${view.source.ref}` : missing ? 'build it first (strata build), or fix the source' : 'check the source',
     }));
     return {};
   }
   const needed = [...view.joinKeys, view.timestamp, ...(view.createdTimestamp ? [view.createdTimestamp] : []), ...view.features.map((f) => f.name)];
-  const missing = needed.filter((c) => !(c in types));
+  const missing = needed.filter((c) => !Object.hasOwn(types, c));
   if (missing.length) {
+    problems.push({ view: view.name, reason: 'columns' });
     diags.push(error('feature-invalid', `feature view '${view.name}': its source has no column ${missing.map((m) => `'${m}'`).join(', ')}`, {
       ...view.loc,
       hint: `the source has: ${Object.keys(types).join(', ')}`,

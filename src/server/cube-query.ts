@@ -1,8 +1,26 @@
 import { z } from 'zod';
-import { GRANULARITIES, type MetricQuery, type QueryFilter, type SemanticLayer } from '../semantic/index.js';
+import { GRANULARITIES, QUERY_LIMITS, type MetricQuery, type QueryFilter, type SemanticLayer } from '../semantic/index.js';
 import { ApiError } from './api-error.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Bounds on a Cube query's shape, checked before anything recursive looks at it (a filter nested
+ * 100,000 levels deep must be a 400, not a stack overflow).
+ */
+export const CUBE_QUERY_LIMITS = {
+  /** Levels of `and` / `or` nesting below a top-level filter. */
+  filterDepth: 16,
+  /** Filter objects in the whole query, nested ones and `and` groups included (the metric query's cap). */
+  filters: QUERY_LIMITS.filters,
+  /** Values of one filter (the metric query's cap). */
+  valuesPerFilter: QUERY_LIMITS.values,
+  /** Filter values in the whole query (the metric query's cap). */
+  values: QUERY_LIMITS.totalValues,
+  /** Entries of `measures`, `dimensions`, `segments`, `timeDimensions`, `order` (the metric query's member cap). */
+  members: QUERY_LIMITS.members,
+} as const;
+
 interface CubeFilter {
   member?: string | undefined;
   dimension?: string | undefined;
@@ -27,9 +45,9 @@ const cubeFilter: z.ZodType<CubeFilter> = z.lazy(() =>
 /** Cube's query JSON (https://cube.dev/docs/product/apis-integrations/rest-api/query-format). */
 export const cubeQuerySchema = z
   .object({
-    measures: z.array(z.string()).default([]),
-    dimensions: z.array(z.string()).default([]),
-    segments: z.array(z.string()).default([]),
+    measures: z.array(z.string()).max(CUBE_QUERY_LIMITS.members).default([]),
+    dimensions: z.array(z.string()).max(CUBE_QUERY_LIMITS.members).default([]),
+    segments: z.array(z.string()).max(CUBE_QUERY_LIMITS.members).default([]),
     timeDimensions: z
       .array(
         z
@@ -41,9 +59,12 @@ export const cubeQuerySchema = z
           })
           .strict(),
       )
+      .max(CUBE_QUERY_LIMITS.members)
       .default([]),
-    filters: z.array(cubeFilter).default([]),
-    order: z.union([z.record(z.string(), z.enum(['asc', 'desc'])), z.array(z.tuple([z.string(), z.enum(['asc', 'desc'])]))]).optional(),
+    filters: z.array(cubeFilter).max(CUBE_QUERY_LIMITS.filters).default([]),
+    order: z
+      .union([z.record(z.string(), z.enum(['asc', 'desc'])), z.array(z.tuple([z.string(), z.enum(['asc', 'desc'])])).max(CUBE_QUERY_LIMITS.members)])
+      .optional(),
     limit: z.number().int().positive().max(50_000).optional(),
     offset: z.number().int().min(0).optional(),
     total: z.boolean().optional(),
@@ -68,17 +89,62 @@ const bad = (message: string): never => {
   throw new ApiError(400, 'invalid_query', message);
 };
 
+/** Own properties only: a member named `constructor` or `__proto__` is just an unknown name. */
+const own = <T>(rec: Readonly<Record<string, T>> | undefined, key: string): T | undefined => (rec && Object.hasOwn(rec, key) ? rec[key] : undefined);
+
+/** Time zones that mean UTC, the only one answers are computed in. */
+const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'z', 'zulu', 'etc/zulu', 'uct', 'etc/uct', 'universal', 'etc/universal', 'utc+0', 'utc-0', 'gmt+0', 'gmt-0', 'etc/gmt+0', 'etc/gmt-0', 'etc/gmt0', 'gmt0']);
+
+/**
+ * Checks the nesting depth, filter count and value count of a Cube query's filters with an
+ * explicit stack (no recursion), so arbitrarily deep input is refused before the recursive
+ * schema sees it. Only the shape is checked here; the schema validates the rest.
+ *
+ * @example checkCubeQueryShape({ filters: [{ and: [{ and: [ … 20 levels … ] }] }] }) // throws 400 'filters nest deeper than 16 levels of and/or'
+ */
+export function checkCubeQueryShape(raw: unknown): void {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const top = (raw as { filters?: unknown }).filters;
+  if (!Array.isArray(top)) return;
+  const L = CUBE_QUERY_LIMITS;
+  if (top.length > L.filters) bad(`too many filters: at most ${L.filters} per query, nested ones included`);
+  let filters = 0;
+  let values = 0;
+  const stack: { node: unknown; depth: number }[] = [];
+  for (let i = top.length - 1; i >= 0; i--) stack.push({ node: top[i], depth: 0 });
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (++filters > L.filters) bad(`too many filters: at most ${L.filters} per query, nested ones included`);
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue;
+    const f = node as { values?: unknown; and?: unknown; or?: unknown };
+    if (Array.isArray(f.values)) {
+      if (f.values.length > L.valuesPerFilter) bad(`too many values in one filter: at most ${L.valuesPerFilter}`);
+      if ((values += f.values.length) > L.values) bad(`too many filter values: at most ${L.values} per query`);
+    }
+    for (const key of ['and', 'or'] as const) {
+      const children = f[key];
+      if (!Array.isArray(children) || children.length === 0) continue;
+      if (depth + 1 > L.filterDepth) bad(`filters nest deeper than ${L.filterDepth} levels of and/or`);
+      if (filters + stack.length + children.length > L.filters) bad(`too many filters: at most ${L.filters} per query, nested ones included`);
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], depth: depth + 1 });
+    }
+  }
+}
+
 /**
  * Maps Cube's query JSON onto a MetricQuery: measures `cube.metric` → metrics, dimensions as
  * they are, `timeDimensions` → a granular time member plus `time_range`, Cube filter operators
  * → ours, `order`, `limit`, `segments`. What has no exact equivalent (`or` filters, offsets,
- * ungrouped queries) is a 400, never a silently different answer.
+ * `total`, time zones other than UTC, compact responses, ungrouped queries) is a 400, never a
+ * silently different answer. Filters nested deeper than 16 levels, more than 50 filter objects or
+ * 20,000 values are a 400 too (`CUBE_QUERY_LIMITS`).
  *
  * @example
  * translateCubeQuery(layer, { measures: ['sales.revenue'], timeDimensions: [{ dimension: 'sales.sold_at', granularity: 'month', dateRange: ['2024-01-01', '2024-12-31'] }] })
  * // query: { metrics: ['revenue'], dimensions: ['sales.sold_at.month'], time_range: { dimension: 'sales.sold_at', from: '2024-01-01', to: '2024-12-31' } }
  */
 export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date = new Date()): TranslatedCubeQuery {
+  checkCubeQueryShape(raw);
   const parsed = cubeQuerySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -87,22 +153,25 @@ export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date
   const c = parsed.data!;
   if (c.ungrouped) bad('ungrouped queries are not supported: ask for measures by dimensions');
   if (c.offset) bad('offset is not supported; narrow the query with filters instead');
+  if (c.total) bad('total is not supported; ask for a count measure in a separate query');
+  if (c.timezone !== undefined && !UTC_NAMES.has(c.timezone.trim().toLowerCase())) bad(`timezone '${c.timezone}' is not supported: answers are in UTC (send "UTC" or leave it out)`);
+  if (c.responseFormat !== undefined && c.responseFormat !== 'default') bad(`responseFormat '${c.responseFormat}' is not supported (only 'default')`);
   if (c.timeDimensions.some((t) => t.compareDateRange !== undefined)) bad('compareDateRange is not supported; send one query per range');
   const columns = new Map<string, string>();
   const timeColumns = new Map<string, string>();
   const metricOf = (member: string): string => {
     const short = member.includes('.') ? member.slice(member.indexOf('.') + 1) : member;
-    if (layer.metrics[short]) return short;
-    if (layer.metrics[member]) return member;
+    if (own(layer.metrics, short)) return short;
+    if (own(layer.metrics, member)) return member;
     return bad(`unknown measure '${member}'`);
   };
   const isMeasure = (member: string): boolean => {
     const short = member.includes('.') ? member.slice(member.indexOf('.') + 1) : member;
-    return Boolean(layer.metrics[short] ?? layer.metrics[member]) && !isDimension(member);
+    return Boolean(own(layer.metrics, short) ?? own(layer.metrics, member)) && !isDimension(member);
   };
   const isDimension = (member: string): boolean => {
     const [m, d] = member.split('.');
-    return Boolean(m && d && layer.models[m]?.dimensions[d]);
+    return Boolean(m && d && own(own(layer.models, m)?.dimensions, d));
   };
   const metrics = c.measures.map((m) => {
     const name = metricOf(m);

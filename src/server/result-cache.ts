@@ -6,6 +6,12 @@ export interface ResultCache {
   readonly kind: 'memory' | 'redis' | 'off';
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Whether the cache answers right now, bounded by about a second; never throws. In-process
+   * caches are always `ok`; Redis is `unavailable` when PING gets no answer (lookups are then
+   * misses, so this is for `/health`, not for failing requests).
+   */
+  health(): Promise<'ok' | 'unavailable'>;
   close(): Promise<void>;
 }
 
@@ -59,6 +65,10 @@ export class LruCache implements ResultCache {
     return this.map.size;
   }
 
+  health(): Promise<'ok' | 'unavailable'> {
+    return Promise.resolve('ok');
+  }
+
   private delete(key: string): void {
     const e = this.map.get(key);
     if (e) {
@@ -82,6 +92,9 @@ export class NoCache implements ResultCache {
   }
   set(): Promise<void> {
     return Promise.resolve();
+  }
+  health(): Promise<'ok' | 'unavailable'> {
+    return Promise.resolve('ok');
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -128,6 +128,58 @@ for (const dbInfo of testDatabases()) {
         expect(ts1.statusCode).toBe(400);
         expect(ts1.body).not.toMatch(/invalid input syntax|SQLSTATE|pg_/);
       });
+
+      it("names that are Object.prototype properties are unknown names (400), never a 500", async () => {
+        for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+          for (const features of [name, `${name}:a`, `fv:${name}`]) {
+            for (const url of ['/api/v1/features/online', '/api/v1/features/training-set']) {
+              const r = await server.app.inject({ method: 'POST', url, headers: { authorization: auth }, payload: { features, entities: [{ k: 1, event_timestamp: ts(4) }] } });
+              expect(r.statusCode, `${url} ${features}: ${r.body}`).toBe(400);
+              expect(r.json()).toMatchObject({ error: { code: 'invalid_request', diagnostics: [{ code: 'unknown-feature' }] } });
+              expect((r.json() as { error: { message: string } }).error.message).toContain(name);
+            }
+          }
+          const t = await server.app.inject({ method: 'POST', url: '/api/v1/features/online', headers: { authorization: auth }, payload: { features: 'fv:a', entities: [{ k: 1 }], training_set: name } });
+          expect(t.statusCode).toBe(400);
+          expect(t.json()).toMatchObject({ error: { code: 'invalid_request', message: `unknown training set '${name}'` } });
+        }
+      });
+
+      it('a timestamp_column that is not a timestamp is a 400 naming the column and its type', async () => {
+        const r = await server.app.inject({
+          method: 'POST',
+          url: '/api/v1/features/training-set',
+          headers: { authorization: auth },
+          payload: { features: 'fv:a', entities: [{ k: 1, event_timestamp: ts(4) }], timestamp_column: 'k' },
+        });
+        expect(r.statusCode).toBe(400);
+        expect(r.json()).toMatchObject({ error: { code: 'invalid_request', message: "the entity timestamp column 'k' is integer, not a timestamp or date" } });
+      });
+
+      it('a renamed feature table: 503 feature_table_missing, no database text', async () => {
+        await adapter.query(`alter table "${s}".feat rename to feat_moved`);
+        try {
+          const r = await server.app.inject({
+            method: 'POST',
+            url: '/api/v1/features/training-set',
+            headers: { authorization: auth },
+            payload: { features: 'fv:a', entities: [{ k: 1, event_timestamp: ts(4) }] },
+          });
+          expect(r.statusCode).toBe(503);
+          expect(r.json()).toMatchObject({ error: { code: 'feature_table_missing' } });
+          expect(r.headers['retry-after']).toBe('1');
+          expect(r.body).not.toMatch(/does not exist|SQLSTATE|relation "|feat_moved/);
+          // Online values come from the online store and are still served.
+          const online = await server.app.inject({ method: 'POST', url: '/api/v1/features/online', headers: { authorization: auth }, payload: { features: 'fv:a', entities: [{ k: 4 }] } });
+          expect(online.statusCode).toBe(200);
+        } finally {
+          await adapter.query(`alter table "${s}".feat_moved rename to feat`);
+        }
+      });
+
+      it('the online store reports its health', async () => {
+        expect(await store.health()).toBe('ok');
+      });
     });
   }
 }
