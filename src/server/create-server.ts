@@ -109,7 +109,8 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
           refreshing = true;
           service
             .refreshState()
-            .catch((e: unknown) => app.log.warn({ err: String(e) }, 'could not read build state'))
+            // 57P03: the embedded database is lent to a build right now; it reopens afterwards.
+            .catch((e: unknown) => ((e as { code?: unknown }).code === '57P03' ? undefined : app.log.warn({ err: String(e) }, 'could not read build state')))
             .finally(() => (refreshing = false));
         }, o.stateRefreshMs ?? 2_000)
       : undefined;

@@ -151,10 +151,12 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       },
     });
     progress.end();
-    if ((command === 'run' || command === 'build') && !interrupted) {
-      // Build id (metric API cache invalidation) and rollups: see src/server/rollup-builder.ts.
+    if ((command === 'run' || command === 'build' || command === 'seed' || command === 'snapshot') && !interrupted) {
+      // Build id (metric API cache invalidation), which models were rebuilt, and the rollups
+      // built from them: see src/server/rollup-builder.ts.
       const { afterBuildReport } = await import('../../server/rollup-builder.js');
-      for (const line of await afterBuildReport({ adapter, layer: semantic, command, schema: files.target.schema, nodes: selected.length })) reporter.info(line);
+      const rebuilt = summary.results.filter((r) => r.status === 'success').map((r) => r.id);
+      for (const line of await afterBuildReport({ adapter, layer: semantic, command, schema: files.target.schema, nodes: selected.length, rebuilt })) reporter.info(line);
     }
     if (opts.junitXml) {
       const file = resolve(opts.junitXml);

@@ -2,7 +2,7 @@
 -- Nulls: a missing email stays null (unknown, not empty); names are trimmed.
 with latest as (
   select * from (
-    select *, row_number() over (partition by customer_id order by updated_at, _loaded_at desc) as _row_rank
+    select *, row_number() over (partition by customer_id order by updated_at desc nulls last, _loaded_at desc nulls last) as _row_rank
     from "postgres"."analytics"."brz_customers"
   ) ranked
   where _row_rank = 1

@@ -3,7 +3,7 @@
 
 with latest as (
   select * from (
-    select *, row_number() over (partition by order_id order by updated_at, _loaded_at desc) as _row_rank
+    select *, row_number() over (partition by order_id order by updated_at desc nulls last, _loaded_at desc nulls last) as _row_rank
     from "postgres"."analytics"."brz_orders"
   ) ranked
   where _row_rank = 1
