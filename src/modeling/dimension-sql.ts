@@ -129,9 +129,11 @@ export function dimensionIndexSteps(rel: RelationRef, l: DimensionLayout): PlanS
   return steps;
 }
 
-/** The change time of a staged row: its `updated_at`, else the run's transaction time. */
-function changeTime(l: DimensionLayout, alias: string): string {
-  const now = dimensionColumns(l).timeType === 'timestamp with time zone' ? 'now()' : 'localtimestamp';
+/**
+ * The change time of a staged row: its `updated_at`, else the run's transaction time (`now`,
+ * by default the time function itself).
+ */
+function changeTime(l: DimensionLayout, alias: string, now = nowExpr(l)): string {
   if (!l.cfg.updatedAt) return now;
   return `coalesce(${alias}.${ident(l.cfg.updatedAt)}::${dimensionColumns(l).timeType}, ${now})`;
 }
@@ -217,8 +219,10 @@ export function applyDimensionSteps(rel: RelationRef, stage: string, l: Dimensio
     return steps;
   }
 
-  // Type 2.
-  const ts = changeTime(l, 's');
+  // Type 2. The transaction time comes from a one-row subquery: Citus refuses a time function
+  // inside COALESCE in an UPDATE of a table it manages (PostgreSQL flattens the subquery away).
+  const ts = l.cfg.updatedAt ? changeTime(l, 's', 'clock."now"') : nowExpr(l);
+  const clock = l.cfg.updatedAt ? `, (select ${nowExpr(l)} as "now") as clock` : '';
   if (c.untracked.length) {
     steps.push({
       name: 'overwrite untracked columns',
@@ -230,7 +234,7 @@ export function applyDimensionSteps(rel: RelationRef, stage: string, l: Dimensio
       name: 'close changed versions',
       sql:
         `update ${R} as t\nset "valid_to" = greatest(${ts}, t."valid_from"), "is_current" = false\n` +
-        `from ${staged} as s\nwhere ${join} and t."is_current" and ${changed('t', 's', c.tracked)}`,
+        `from ${staged} as s${clock}\nwhere ${join} and t."is_current" and ${changed('t', 's', c.tracked)}`,
       countsRows: true,
     });
   }

@@ -14,6 +14,7 @@ import { bodyOf, targetOf } from '../planner/plan-table.js';
 import { ident, identList, literal, qualified, tempRef } from '../planner/sql.js';
 import { swapSteps } from '../planner/swap.js';
 import type { NodePlan, PlanOptions, PlanStep, RelationState } from '../planner/types.js';
+import { asksForCitus, citusBatchSteps } from './citus.js';
 import { readDimensionConfig } from './config.js';
 import {
   applyDimensionSteps,
@@ -93,8 +94,12 @@ export function planDimension(node: ManifestNode, state: RelationState, opts: Pl
   ];
 
   if (incremental) {
+    // On Citus the batch must be a Citus table like the dimension to be joined with it.
+    const citus = asksForCitus(node.config) ? citusBatchSteps(target, stage, layout.cfg.naturalKey, node.unique_id) : undefined;
+    if (citus) steps.push(citus.promote);
     steps.push(smallBatchStep(target, staged), ...addColumnSteps(target, layout, state.columns));
     steps.push(...applyDimensionSteps(target, stage, layout));
+    if (citus) steps.push(citus.release);
     steps.push(...grantSteps(target, modelCfg.grants));
     return { ...base, temporaries: [], phases: withHooks([{ transactional: true, steps }], modelCfg.preHooks, modelCfg.postHooks) };
   }

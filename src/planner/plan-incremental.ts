@@ -9,6 +9,8 @@
  * `is not distinct from` join cannot use indexes or hash joins and degrades to a nested loop.
  */
 import type { ManifestNode } from '../compiler/types.js';
+import { asksForCitus, citusBatchSteps } from '../modeling/citus.js';
+import { readCitusConfig } from '../modeling/config.js';
 import { withHooks } from './hooks.js';
 import type { ModelConfig } from './model-config.js';
 import { grantSteps } from './physical-design.js';
@@ -30,10 +32,14 @@ function equalKeys(keys: readonly string[]): string {
   return keys.map((k) => `${col(T, k)} = ${col(S, k)}`).join(' and ');
 }
 
-/** New rows with a NULL in any key part, matched with `is not distinct from`. */
-function nullKeys(keys: readonly string[]): string {
+/**
+ * New rows with a NULL in any key part, matched with `is not distinct from` — except the
+ * `strict` columns, matched with `=`: a Citus distribution column (never NULL there) must be
+ * joined by equality for Citus to run the statement shard by shard.
+ */
+function nullKeysMatch(keys: readonly string[], strict: readonly string[] = []): string {
   const anyNull = keys.map((k) => `${col(S, k)} is null`).join(' or ');
-  const same = keys.map((k) => `${col(T, k)} is not distinct from ${col(S, k)}`).join(' and ');
+  const same = keys.map((k) => `${col(T, k)} ${strict.includes(k) ? '=' : 'is not distinct from'} ${col(S, k)}`).join(' and ');
   return `(${anyNull}) and ${same}`;
 }
 
@@ -69,9 +75,15 @@ export function planIncremental(node: ManifestNode, state: RelationState, opts: 
   } else {
     // A session temporary table: the server drops it at commit or when the connection dies,
     // so it is never left behind and needs no entry in `temporaries`.
-    const staged = `pg_temp.${ident(tempRef(target, opts.runId).name)}`;
+    const batch = tempRef(target, opts.runId).name;
+    const staged = `pg_temp.${ident(batch)}`;
     const keys = cfg.uniqueKey;
-    steps.unshift({ name: 'stage new rows', sql: `create temporary table ${ident(tempRef(target, opts.runId).name)} on commit drop as (\n${body}\n)` });
+    // On Citus the new rows must sit in a Citus table like the target to be joined with it.
+    const citus = asksForCitus(node.config) ? citusBatchSteps(target, batch, keys, node.unique_id) : undefined;
+    const citusCfg = readCitusConfig(node.config);
+    const strict = citusCfg.ok && citusCfg.value.distributedBy !== undefined ? [citusCfg.value.distributedBy] : [];
+    const nullKeys = (k: readonly string[]): string => nullKeysMatch(k, strict);
+    steps.unshift({ name: 'stage new rows', sql: `create temporary table ${ident(batch)} on commit drop as (\n${body}\n)` }, ...(citus ? [citus.promote] : []));
     if (strategy === 'merge') {
       steps.push(duplicateKeyCheck(node.unique_id, staged, keys));
       const exclude = new Set([...keys, ...cfg.mergeExcludeColumns]);
@@ -100,6 +112,7 @@ export function planIncremental(node: ManifestNode, state: RelationState, opts: 
         { name: 'insert', sql: `insert into ${into}\nselect ${pick} from ${staged}`, countsRows: true },
       );
     }
+    if (citus) steps.push(citus.release);
   }
   steps.push(...grantSteps(target, cfg.grants));
   return { ...base, phases: withHooks([{ transactional: true, steps, publish: true }], cfg.preHooks, cfg.postHooks) };

@@ -6,6 +6,8 @@ begin
     execute format('select exists (select 1 from pg_dist_partition where logicalrelid = %L::regclass)', '"gold"."dim_customer"') into managed;
     if not managed then
       perform create_reference_table('"gold"."dim_customer"');
+      -- Citus copied the rows into shards; the coordinator's table keeps a dead local copy.
+      perform truncate_local_data_after_distributing_table('"gold"."dim_customer"');
     end if;
   end if;
 end

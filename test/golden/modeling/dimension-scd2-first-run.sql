@@ -62,8 +62,8 @@ from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
 where t."customer_id" = s."customer_id" and (t."name", t."updated_at") is distinct from (s."name", s."updated_at");
 -- step: close changed versions (rows affected)
 update "gold"."dim_customer__strata_tmp_c5a0ebf8" as t
-set "valid_to" = greatest(coalesce(s."updated_at"::timestamp without time zone, localtimestamp), t."valid_from"), "is_current" = false
-from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s
+set "valid_to" = greatest(coalesce(s."updated_at"::timestamp without time zone, clock."now"), t."valid_from"), "is_current" = false
+from pg_temp."dim_customer__strata_tmp_c5a0ebf8_batch" as s, (select localtimestamp as "now") as clock
 where t."customer_id" = s."customer_id" and t."is_current" and (t."segment", t."region") is distinct from (s."segment", s."region");
 -- step: collect new rows
 create temporary table "dim_customer__strata_tmp_c5a0ebf8_batch_new" on commit drop as

@@ -80,6 +80,8 @@ begin
     execute format('select exists (select 1 from pg_dist_partition where logicalrelid = %L::regclass)', '"gold"."fact_sales"') into managed;
     if not managed then
       perform create_distributed_table('"gold"."fact_sales"', 'customer_id');
+      -- Citus copied the rows into shards; the coordinator's table keeps a dead local copy.
+      perform truncate_local_data_after_distributing_table('"gold"."fact_sales"');
     end if;
   end if;
 end

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ColumnDef, ExistingRelation } from '../../../src/adapters/warehouse-adapter.js';
-import { citusStep } from '../../../src/modeling/citus.js';
+import { citusBatchSteps, citusStep } from '../../../src/modeling/citus.js';
 import { planSnapshot } from '../../../src/modeling/plan-snapshot.js';
 import { planNode } from '../../../src/planner/plan-node.js';
 import { renderPlan } from '../../../src/planner/render-plan.js';
@@ -79,6 +79,15 @@ const snapTable: RelationState = {
   newColumns: snapCols,
 };
 
+const orderCols: ColumnDef[] = [
+  { name: 'order_id', dataType: 'integer' },
+  { name: 'customer_id', dataType: 'integer' },
+  { name: 'amount', dataType: 'numeric' },
+];
+const orders = (config: Record<string, unknown>) =>
+  modelNode('orders', 'select order_id, customer_id, amount from "raw"."orders"', { materialized: 'incremental', ...config }, 'gold');
+const orderTable: RelationState = { existing: rel('orders'), columns: orderCols, newColumns: orderCols };
+
 const cases: Record<string, () => string> = {
   'dimension-scd2-first-run': () => renderPlan(planNode(dim(scd2), fresh, opts)),
   'dimension-scd2-incremental': () => renderPlan(planNode(dim(scd2), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, opts)),
@@ -107,6 +116,28 @@ const cases: Record<string, () => string> = {
   'snapshot-check-new-record': () => renderPlan(planSnapshot(snapshot({ strategy: 'check', check_cols: ['email'], hard_deletes: 'new_record' }), snapTable, opts)),
   'citus-distributed': () => citusStep({ schema: 'gold', name: 'fact_sales' }, { distributedBy: 'customer_id', reference: false })!.sql + '\n',
   'citus-reference': () => citusStep({ schema: 'gold', name: 'dim_customer' }, { distributedBy: undefined, reference: true })!.sql + '\n',
+  // Citus targets: the batch is copied into a Citus table like its target before any statement
+  // joins it with the target (Citus refuses joins of its tables with a session temp table).
+  'citus-batch-steps': () => {
+    const s = citusBatchSteps({ schema: 'gold', name: 'dim_customer' }, 'dim_customer__strata_tmp_c5a0ebf8_batch', ['customer_id'], 'model.shop.dim_customer');
+    return `-- promote\n${s.promote.sql}\n-- release\n${s.release.sql}\n`;
+  },
+  'citus-dimension-scd2-incremental': () =>
+    renderPlan(planNode(dim({ ...scd2, reference: true }), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, opts)),
+  'citus-dimension-scd1-incremental': () =>
+    renderPlan(
+      planNode(dim({ scd_type: 1, reference: true }), { existing: rel('dim_customer'), columns: [{ name: 'customer_key', dataType: 'bigint' }, ...customerCols], newColumns: customerCols }, opts),
+    ),
+  'citus-dimension-scd2-full-refresh': () =>
+    renderPlan(planNode(dim({ ...scd2, reference: true }), { existing: rel('dim_customer'), columns: scd2Cols, newColumns: customerCols }, { ...opts, fullRefresh: true })),
+  'citus-fact-incremental': () =>
+    renderPlan(planNode(fact({ event_time: 'sold_at', lookback: '3 days', distributed_by: 'customer_id' }), { existing: rel('fact_sales', 'partitioned_table'), columns: saleCols, newColumns: saleCols }, opts)),
+  'citus-incremental-merge-distributed': () =>
+    renderPlan(planNode(orders({ incremental_strategy: 'merge', unique_key: ['customer_id', 'order_id'], distributed_by: 'customer_id' }), orderTable, opts)),
+  'citus-incremental-delete-insert-reference': () =>
+    renderPlan(planNode(orders({ incremental_strategy: 'delete+insert', unique_key: 'order_id', reference: true }), orderTable, opts)),
+  'citus-table-rebuild-distributed': () =>
+    renderPlan(planNode(modelNode('customer_totals', 'select customer_id, count(*) as n from "gold"."fact_sales" group by 1', { materialized: 'table', distributed_by: 'customer_id' }, 'gold'), { existing: rel('customer_totals'), columns: [] }, opts)),
 };
 
 describe('modeling golden SQL', () => {

@@ -1,0 +1,132 @@
+-- model.test.customer_totals (table) -> "gold"."customer_totals"
+-- temporaries: gold.customer_totals__strata_tmp_c5a0ebf8
+
+-- phase 1
+-- step: create table (rows affected)
+create table "gold"."customer_totals__strata_tmp_c5a0ebf8" as (
+select customer_id, count(*) as n from "gold"."fact_sales" group by 1
+);
+
+-- phase 2 (transaction)
+begin;
+-- step: serialize swaps
+select pg_advisory_xact_lock(1398227280);
+-- step: save dependent views
+do $strata$
+declare
+  v record;
+  ix record;
+  g record;
+  old_path text := current_setting('search_path');
+  n_saved integer := 0;
+  def text;
+begin
+  create temporary table "strata_saved_views_c5a0ebf8" (seq integer, view_name text, kind "char", ddl text) on commit drop;
+  perform set_config('search_path', 'pg_catalog', true);
+  for v in
+    with recursive deps(oid, depth) as (
+      select distinct rw.ev_class, 1
+      from pg_catalog.pg_depend d
+      join pg_catalog.pg_rewrite rw on rw.oid = d.objid
+      where d.classid = 'pg_catalog.pg_rewrite'::regclass
+        and d.refclassid = 'pg_catalog.pg_class'::regclass
+        and d.refobjid = '"gold"."customer_totals"'::regclass
+        and rw.ev_class <> d.refobjid
+      union all
+      select rw.ev_class, deps.depth + 1
+      from deps
+      join pg_catalog.pg_depend d on d.refobjid = deps.oid
+        and d.classid = 'pg_catalog.pg_rewrite'::regclass
+        and d.refclassid = 'pg_catalog.pg_class'::regclass
+      join pg_catalog.pg_rewrite rw on rw.oid = d.objid
+      where rw.ev_class <> deps.oid
+    )
+    select c.oid, n.nspname, c.relname, c.relkind, c.reloptions, c.relacl,
+      pg_catalog.pg_get_userbyid(c.relowner) as owner, max(deps.depth) as depth
+    from deps
+    join pg_catalog.pg_class c on c.oid = deps.oid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('v', 'm')
+    group by c.oid, n.nspname, c.relname, c.relkind, c.reloptions, c.relacl, c.relowner
+    order by max(deps.depth), c.relname
+  loop
+    def := regexp_replace(pg_catalog.pg_get_viewdef(v.oid), ';\s*$', '');
+    n_saved := n_saved + 1;
+    insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, format('create %s %I.%I%s as %s',
+      case when v.relkind = 'm' then 'materialized view' else 'view' end, v.nspname, v.relname,
+      case when v.reloptions is null then '' else ' with (' || array_to_string(v.reloptions, ', ') || ')' end, def));
+    if v.owner <> current_user then
+      n_saved := n_saved + 1;
+      insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, format('alter %s %I.%I owner to %I',
+        case when v.relkind = 'm' then 'materialized view' else 'view' end, v.nspname, v.relname, v.owner));
+    end if;
+    if pg_catalog.obj_description(v.oid, 'pg_class') is not null then
+      n_saved := n_saved + 1;
+      insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, format('comment on %s %I.%I is %L',
+        case when v.relkind = 'm' then 'materialized view' else 'view' end, v.nspname, v.relname, pg_catalog.obj_description(v.oid, 'pg_class')));
+    end if;
+    for g in
+      select a.privilege_type, a.grantee, a.is_grantable from pg_catalog.aclexplode(v.relacl) a
+      where a.grantee <> (select relowner from pg_catalog.pg_class where oid = v.oid)
+    loop
+      n_saved := n_saved + 1;
+      insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, format('grant %s on %I.%I to %s%s',
+        g.privilege_type, v.nspname, v.relname,
+        case when g.grantee = 0 then 'public' else quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) end,
+        case when g.is_grantable then ' with grant option' else '' end));
+    end loop;
+    for ix in select pg_catalog.pg_get_indexdef(i.indexrelid) as ddl from pg_catalog.pg_index i where i.indrelid = v.oid loop
+      n_saved := n_saved + 1;
+      insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, ix.ddl);
+    end loop;
+  end loop;
+  perform set_config('search_path', old_path, true);
+  -- Deepest first, so each drop is RESTRICT-clean.
+  for v in
+    select view_name, kind from (select view_name, kind, min(seq) as first from pg_temp."strata_saved_views_c5a0ebf8" group by view_name, kind) s
+    order by first desc
+  loop
+    execute format('drop %s %s', case when v.kind = 'm' then 'materialized view' else 'view' end, v.view_name);
+  end loop;
+end
+$strata$;
+-- step: rename old
+alter table "gold"."customer_totals" rename to "customer_totals__strata_backup_c5a0ebf8";
+-- step: rename new
+alter table "gold"."customer_totals__strata_tmp_c5a0ebf8" rename to "customer_totals";
+-- step: drop old
+drop table "gold"."customer_totals__strata_backup_c5a0ebf8";
+-- step: restore dependent views
+do $strata$
+declare
+  r record;
+begin
+  for r in select view_name, ddl from pg_temp."strata_saved_views_c5a0ebf8" order by seq loop
+    begin
+      execute r.ddl;
+    exception when others then
+      raise exception 'strata: dependent view % cannot be recreated on the rebuilt "gold"."customer_totals": %', r.view_name, sqlerrm
+        using hint = 'The new relation changed a column the view uses; the previous relation was kept.';
+    end;
+  end loop;
+  drop table pg_temp."strata_saved_views_c5a0ebf8";
+end
+$strata$;
+commit;
+
+-- phase 3
+-- step: citus distribute
+do $strata$
+declare
+  managed boolean;
+begin
+  if exists (select 1 from pg_catalog.pg_extension where extname = 'citus') then
+    execute format('select exists (select 1 from pg_dist_partition where logicalrelid = %L::regclass)', '"gold"."customer_totals"') into managed;
+    if not managed then
+      perform create_distributed_table('"gold"."customer_totals"', 'customer_id');
+      -- Citus copied the rows into shards; the coordinator's table keeps a dead local copy.
+      perform truncate_local_data_after_distributing_table('"gold"."customer_totals"');
+    end if;
+  end if;
+end
+$strata$;
