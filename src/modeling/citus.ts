@@ -7,6 +7,7 @@
  */
 import type { RelationRef } from '../adapters/warehouse-adapter.js';
 import { ident, literal, qualified } from '../planner/sql.js';
+import { SWAP_LOCK_KEY } from '../planner/swap.js';
 import type { PlanPhase, PlanStep } from '../planner/types.js';
 import { readCitusConfig, type CitusConfig } from './config.js';
 
@@ -45,6 +46,9 @@ begin
   if exists (select 1 from pg_catalog.pg_extension where extname = 'citus') then
     execute format('select exists (select 1 from pg_dist_partition where logicalrelid = %L::regclass)', ${table}) into managed;
     if not managed then
+      -- Citus locks and re-creates the table's dependent views: never while a swap (which
+      -- drops and restores them) runs.
+      perform pg_advisory_xact_lock(${SWAP_LOCK_KEY});
       perform ${call};
       -- Citus copied the rows into shards; the coordinator's table keeps a dead local copy.
       perform truncate_local_data_after_distributing_table(${table});

@@ -128,8 +128,11 @@ $strata$`;
   return { name: 'restore dependent views', sql };
 }
 
-/** Advisory lock key of the swap step ('strata swap' as a 32-bit number; any constant works). */
-const SWAP_LOCK_KEY = 0x5357_4150;
+/**
+ * Advisory lock key of the swap step ('strata swap' as a 32-bit number; any constant works).
+ * Citus distribution (modeling/citus.ts) takes it too: it locks the table's dependent views.
+ */
+export const SWAP_LOCK_KEY = 0x5357_4150;
 
 export interface SwapInput {
   readonly target: RelationRef;
