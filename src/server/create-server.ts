@@ -148,7 +148,14 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?', 1)[0]}`), req, reply));
 
-  registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache, limiter, healthChecks: o.healthChecks ?? {} });
+  // Dependencies /health reports besides the database: the shared cache (a failing one only
+  // means misses) and the online store.
+  const healthChecks = {
+    ...(cache.kind === 'redis' ? { shared_cache: () => cache.health() } : {}),
+    ...(o.features ? { online_store: () => o.features!.store.health() } : {}),
+    ...o.healthChecks,
+  };
+  registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache, limiter, healthChecks });
   registerCubeRoutes(app, { layer: o.layer, service });
   if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir);
   if (o.features) registerFeatureRoutes(app, { ...o.features, adapter: o.adapter, limiter });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { visibleMeta, type SemanticLayer } from '../semantic/index.js';
 import { ApiError } from './api-error.js';
-import { callerOf } from './request-caller.js';
+import { callerOf, requestSignal } from './request-caller.js';
 import { translateCubeQuery } from './cube-query.js';
 import type { QueryService } from './query-service.js';
 
@@ -15,9 +15,9 @@ import type { QueryService } from './query-service.js';
  * // → {"query":{…},"data":[{"customer.region":"EMEA","sales.revenue":1234.5}],"annotation":{…}}
  */
 export function registerCubeRoutes(app: FastifyInstance, d: { readonly layer: SemanticLayer; readonly service: QueryService }): void {
-  const load = async (raw: unknown, caller: ReturnType<typeof callerOf>, requestId: string): Promise<Record<string, unknown>> => {
+  const load = async (raw: unknown, caller: ReturnType<typeof callerOf>, requestId: string, signal: AbortSignal): Promise<Record<string, unknown>> => {
     const t = translateCubeQuery(d.layer, raw);
-    const out = await d.service.run(t.query, caller, requestId);
+    const out = await d.service.run(t.query, caller, requestId, signal);
     const body = JSON.parse(out.body) as { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] };
     const data = body.rows.map((r) => {
       const row: Record<string, unknown> = {};
@@ -51,7 +51,7 @@ export function registerCubeRoutes(app: FastifyInstance, d: { readonly layer: Se
     };
   };
 
-  app.get('/cubejs-api/v1/load', async (req) => {
+  app.get('/cubejs-api/v1/load', async (req, reply) => {
     const { query } = req.query as { query?: string | string[] };
     if (typeof query !== 'string') throw new ApiError(400, 'invalid_query', 'pass the query as ?query=<JSON>');
     let raw: unknown;
@@ -60,16 +60,16 @@ export function registerCubeRoutes(app: FastifyInstance, d: { readonly layer: Se
     } catch {
       throw new ApiError(400, 'invalid_query', 'query is not valid JSON');
     }
-    return load(raw, callerOf(req), req.id);
+    return load(raw, callerOf(req), req.id, requestSignal(reply));
   });
 
-  app.post('/cubejs-api/v1/load', async (req) => {
+  app.post('/cubejs-api/v1/load', async (req, reply) => {
     const body = req.body as { query?: unknown } | null | undefined;
     if (!body || typeof body !== 'object' || Array.isArray(body) || body.query === undefined) {
       throw new ApiError(400, 'invalid_query', 'send {"query": {…}}');
     }
     if (Array.isArray(body.query)) throw new ApiError(400, 'invalid_query', 'multi-query requests are not supported; send one query');
-    return load(body.query, callerOf(req), req.id);
+    return load(body.query, callerOf(req), req.id, requestSignal(reply));
   });
 
   app.get('/cubejs-api/v1/meta', async (req) => {

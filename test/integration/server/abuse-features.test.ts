@@ -364,6 +364,8 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
       expect((r.json() as { results: { values: Record<string, { value: unknown }> }[] }).results[0]!.values['fv__a']!.value).toBe(40);
       expect(await redisStore.health()).toBe('ok');
       expect(await cache.health()).toBe('ok');
+      const h = await srv.app.inject({ method: 'GET', url: '/health' });
+      expect(h.json()).toMatchObject({ status: 'ok', online_store: 'ok', shared_cache: 'ok' });
     });
 
     it('down: /features/online answers 503 online_store_unavailable with Retry-After within 1.5 s; the result cache is a miss', async () => {
@@ -377,6 +379,9 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
       expect(await cache.health()).toBe('unavailable');
       (timings['health down'] ??= []).push(Math.round(performance.now() - started));
       expect(performance.now() - started).toBeLessThan(2_500);
+      // /health says so (degraded, 200: the database still answers metric queries).
+      const h = await srv.app.inject({ method: 'GET', url: '/health' });
+      expect([h.statusCode, h.json().status, h.json().online_store, h.json().shared_cache]).toEqual([200, 'degraded', 'unavailable', 'unavailable']);
       // Metric queries keep working over a dead result cache (fails open: a miss).
       const q = await srv.app.inject({ method: 'POST', url: '/api/v1/query', payload: { metrics: ['units'] }, headers: { authorization: auth } });
       expect(q.statusCode, q.body).toBe(200);
