@@ -23,6 +23,8 @@ interface ServeOptions extends CommonOptions {
   /** false with --no-jwt-require-exp */
   jwtRequireExp: boolean;
   queueTimeout: string;
+  rowLimit: string;
+  maxRows: string;
 }
 
 /** `strata serve`: the metric HTTP API over the project's semantic layer. */
@@ -41,6 +43,8 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
     .option('--statement-timeout <ms>', 'cancel a database query after this long (PGlite too: see README "Serving from the embedded database")', '30000')
     .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
+    .option('--row-limit <n>', 'rows returned when a query sets no limit (meta.truncated says when rows were left out)', '10000')
+    .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000')
     .option('--max-concurrent <n>', 'database queries at once, all roles (past it: 503)')
     .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
     .option('--cors <origins>', "comma-separated allowed origins, or '*'")
@@ -124,6 +128,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
       cache,
       cacheTtlMs,
       statementTimeoutMs,
+      rowLimits: { default: int(opts.rowLimit, 'row-limit') ?? 10_000, max: int(opts.maxRows, 'max-rows') ?? 100_000 },
       limits: { ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(maxPerRole !== undefined ? { maxPerRole } : {}), queueTimeoutMs },
       targetSchema: files.target.schema,
       metaSchema: opts.metaSchema ?? 'strata_meta',
