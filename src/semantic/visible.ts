@@ -34,9 +34,10 @@ export interface LayerMeta {
 }
 
 /**
- * The members a role may see: hidden dimensions and measures are left out, and so is every
- * metric that is hidden itself or is computed from something hidden (a ratio over a hidden
- * metric would leak it). Hierarchies are cut at their first hidden level.
+ * The members a role may see: models its row filter cannot restrict are left out, and so are
+ * hidden dimensions and measures, segments over hidden columns, and every metric that is hidden
+ * itself, computed from something hidden (a ratio over a hidden metric would leak it) or over a
+ * model left out. Hierarchies are cut at their first level the role cannot use.
  *
  * @example
  * visibleMeta(layer, layer.access.roles.sales).models.find((m) => m.name === 'customer').dimensions
