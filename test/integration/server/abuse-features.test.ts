@@ -5,6 +5,7 @@
  * table, and Redis going away (a real redis-server this test starts, stops, freezes and restarts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fc from 'fast-check';
 import { connect, createServer as createNetServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WarehouseAdapter } from '../../../src/adapters/warehouse-adapter.js';
@@ -137,6 +138,44 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
         expect((r.json() as { error: string }).error).toContain(`unknown measure '${m}'`);
       }
     });
+  });
+
+  describe('fuzzing the feature routes', () => {
+    const RUNS = 2_000;
+    it(`${RUNS} random feature requests: no 5xx, no database text`, async () => {
+      const sales = `Bearer ${await token('sales', { region: 'EMEA' })}`;
+      const name = fc.oneof(fc.constantFrom('fv', 'fv:a', 'fv:b', 'a', 'svc', 'constructor', '__proto__', 'fv:__proto__', "fv:a'; drop table x; --", 'fv:a,fv:b', ''), fc.string({ maxLength: 10 }));
+      const value = fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constantFrom(ts(4), '2024-02-30', 'not a date', null, 1e308, -0), fc.boolean(), fc.object({ maxDepth: 1 }));
+      const entity = fc.dictionary(fc.oneof(fc.constantFrom('k', 'event_timestamp', 'ts', '__proto__', 'constructor'), fc.string({ maxLength: 6 })), value, { maxKeys: 3 });
+      const body = fc.record(
+        {
+          features: fc.oneof(name, fc.array(name, { maxLength: 3 }), value),
+          entities: fc.oneof(fc.array(entity, { maxLength: 4 }), value),
+          timestamp_column: fc.oneof(fc.constantFrom('event_timestamp', 'k', 'missing'), fc.string({ maxLength: 6 })),
+          training_set: name,
+          full_feature_names: fc.oneof(fc.boolean(), value),
+        },
+        { requiredKeys: [] },
+      );
+      // Mostly well-formed requests too, so that many reach the database.
+      const plausible = fc.record({
+        features: fc.oneof(fc.constantFrom('fv:a', 'fv:b'), fc.constant(['fv:a', 'fv:b'])),
+        entities: fc.array(fc.record({ k: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom('1', "1' or '1'='1", null)), event_timestamp: fc.oneof(fc.constant(ts(4)), value) }), { minLength: 1, maxLength: 3 }),
+      });
+      const statuses = new Map<number, number>();
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('/api/v1/features/online', '/api/v1/features/training-set'), fc.oneof(body, plausible), fc.boolean(), async (url, payload, asSales) => {
+          const r = await server.app.inject({ method: 'POST', url, headers: { authorization: asSales ? sales : auth, 'content-type': 'application/json' }, payload: JSON.stringify(payload) ?? 'null' });
+          statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
+          if (r.statusCode >= 500 || DB_TEXT.test(r.body)) throw new Error(`${r.statusCode} ${r.body.slice(0, 300)} for ${url} ${JSON.stringify(payload).slice(0, 300)}`);
+          // The sales role has a row filter and no feature grant: never any feature values.
+          if (asSales) expect(r.statusCode).toBeGreaterThanOrEqual(400);
+        }),
+        { numRuns: RUNS },
+      );
+      console.log('feature fuzz statuses', Object.fromEntries(statuses));
+      expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+    }, 120_000);
   });
 
   describe('feature names that are Object.prototype properties', () => {
