@@ -340,11 +340,19 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
     const stopRedis = async (): Promise<void> => {
       const child = redis;
       redis = undefined;
-      if (!child || child.exitCode !== null) return;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      // SIGTERM: redis-server shuts down (nothing to save: --save '').
+      // SIGTERM: redis-server shuts down (nothing to save: --save ''). SIGCONT first, in case a
+      // failed test left it frozen; SIGKILL if it has not gone after 2 s.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 2_000);
       await exited;
+      clearTimeout(force);
+    };
+    /** If the worker exits without afterAll (a timeout, Ctrl-C), the server must not outlive it. */
+    const killOnExit = (): void => {
+      if (redis?.exitCode === null) redis.kill('SIGKILL');
     };
     const online = () => srv.app.inject({ method: 'POST', url: '/api/v1/features/online', headers: { authorization: auth }, payload: { features: 'fv:a', entities: [{ k: 4 }] } });
     const timed = async (label: string) => {
@@ -366,6 +374,7 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
 
     beforeAll(async () => {
       port = await freePort();
+      process.on('exit', killOnExit);
       await startRedis();
       process.on('unhandledRejection', onUnhandled);
       process.on('uncaughtException', onUnhandled);
@@ -389,9 +398,10 @@ describe(`abuse of the feature and Cube APIs on ${db.name}`, () => {
       expect(unhandled).toEqual([]);
     });
     afterAll(async () => {
-      await srv?.close();
-      await redisStore?.close();
+      await srv?.close().catch(() => undefined);
+      await redisStore?.close().catch(() => undefined);
       await stopRedis();
+      process.off('exit', killOnExit);
       process.off('unhandledRejection', onUnhandled);
       process.off('uncaughtException', onUnhandled);
       console.log('redis outage timings (ms)', JSON.stringify(timings));
