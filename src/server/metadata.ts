@@ -36,6 +36,14 @@ export async function ensureMetadata(adapter: WarehouseAdapter, schema = META_SC
   const done = created.get(adapter) ?? new Set<string>();
   if (done.has(schema)) return;
   const s = q(schema);
+  // node_builds is created last: when it exists, every table and migration below is in place,
+  // and concurrent builds need no DDL (which would contend for locks).
+  const ready = await adapter.query<{ ok: boolean }>(`select to_regclass($1) is not null as ok`, [`${s}."node_builds"`]);
+  if (ready.rows[0]?.ok) {
+    done.add(schema);
+    created.set(adapter, done);
+    return;
+  }
   await adapter.query(`create schema if not exists ${s}`);
   await adapter.query(`create table if not exists ${s}."builds" (build_id text primary key, target_schema text not null default '', command text not null, finished_at timestamptz not null default now(), nodes integer not null default 0)`);
   await adapter.query(`alter table ${s}."builds" add column if not exists target_schema text not null default ''`);
