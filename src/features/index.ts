@@ -9,7 +9,7 @@ export { csvFileSink, csvField } from './csv-sink.js';
 export { entityKey, type OnlineStore, type OnlineRecord, type OnlineRead, type MaterializedRow, type MaterializationMeta } from './online-store.js';
 export { RedisOnlineStore, type RedisStoreOptions } from './redis-store.js';
 export { FeatureSourceError, OnlineStoreUnavailableError, isOnlineStoreUnavailable, type SourceProblem } from './errors.js';
-export { own, nullRecord, toNullRecord } from './records.js';
+export { own, nullRecord, toNullRecord } from '../shared/records.js';
 export { PostgresOnlineStore } from './postgres-store.js';
 export { openOnlineStore } from './open-online-store.js';
 export { materialize, latestRowsSql, type MaterializeOptions, type MaterializeResult } from './materialize.js';

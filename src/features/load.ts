@@ -5,7 +5,7 @@ import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser, type YamlPath } from '../project/yaml-located.js';
 import { ident } from '../planner/sql.js';
 import { parseDuration } from './duration.js';
-import { nullRecord, own } from './records.js';
+import { nullRecord, own } from '../shared/records.js';
 import { rawEntity, rawFeature, rawFeatureService, rawFeatureView, type RawEntity, type RawFeatureService, type RawFeatureView } from './raw-schema.js';
 import {
   FEATURE_TYPES,

@@ -6,7 +6,7 @@
 import { CompileError, didYouMean, error } from '../diagnostics/index.js';
 import { applyImpute } from './impute.js';
 import { entityKey, type OnlineRead, type OnlineStore } from './online-store.js';
-import { own } from './records.js';
+import { own } from '../shared/records.js';
 import { selectFeatures, type FeatureSelection } from './select-features.js';
 import type { FeatureRef, FeatureRegistry, ImputedValue } from './types.js';
 import { decodeValue } from './value-codec.js';

@@ -12,7 +12,7 @@ import { getOnlineFeatures } from './online.js';
 import type { OnlineStore } from './online-store.js';
 import { buildPitSql, sourceFrom } from './pit-sql.js';
 import { selectFeatures } from './select-features.js';
-import { own } from './records.js';
+import { own } from '../shared/records.js';
 import { pitViewsFor } from './training-set.js';
 import type { FeatureRegistry, FeatureView } from './types.js';
 import { decodeValue } from './value-codec.js';

@@ -10,7 +10,7 @@ import type { Manifest } from '../compiler/types.js';
 import { CompileError, error, type Diagnostic } from '../diagnostics/index.js';
 import type { ProjectFiles } from '../project/types.js';
 import { FEATURE_KEYS, loadFeatureRegistry, type FeatureYamlSource } from './load.js';
-import { nullRecord, own, toNullRecord } from './records.js';
+import { nullRecord, own, toNullRecord } from '../shared/records.js';
 import type { FeatureRegistry, TrainingSetRecord } from './types.js';
 
 export const REGISTRY_FILE = 'feature_registry.json';

@@ -4,7 +4,7 @@
  */
 import { CompileError, didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { resolveFeatureRef } from './load.js';
-import { own } from './records.js';
+import { own } from '../shared/records.js';
 import type { Feature, FeatureRef, FeatureRegistry, FeatureView } from './types.js';
 
 /** One output column: a feature of a view. */

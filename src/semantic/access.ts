@@ -4,6 +4,7 @@
  * Everything here fails closed: a model the role's row filter cannot restrict is refused, not
  * read unfiltered.
  */
+import { own } from '../shared/records.js';
 import { modelTokens } from './expressions.js';
 import { QueryError } from './query.js';
 import type { Params } from './sql-fragments.js';
@@ -72,7 +73,7 @@ export function restrictionFor(layer: SemanticLayer, role: AccessRole | null, mo
  */
 export function bindClaims(template: string, user: Readonly<Record<string, unknown>>, roleName: string, p: Params): string {
   return template.replace(/\{\{\s*user\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, claim: string) => {
-    const v = Object.prototype.hasOwnProperty.call(user, claim) ? user[claim] : undefined;
+    const v = own(user, claim);
     if (v === undefined || v === null || typeof v === 'object') {
       throw new QueryError('access-denied', `role '${roleName}' needs the token claim '${claim}', which is missing`, 'mint a token with that attribute', 403);
     }

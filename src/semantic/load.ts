@@ -1,3 +1,4 @@
+import { nullRecord } from '../shared/records.js';
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord, parseYamlLocated, readNamedList, zodDiagnostics, type LocatedEntry, type SafeParser } from '../project/yaml-located.js';
 import { computeJoinPaths } from './join-paths.js';
@@ -83,7 +84,7 @@ export function loadSemanticLayer(
   }
 
   // --- models --------------------------------------------------------------------------------
-  const models: Record<string, SemanticModel> = dict();
+  const models: Record<string, SemanticModel> = nullRecord();
   const modelNames = rawModels.map((m) => m.raw.name);
   for (const m of rawModels) {
     const model = buildModel(m, opts, diags);
@@ -118,7 +119,7 @@ export function loadSemanticLayer(
   }
 
   // --- metrics -------------------------------------------------------------------------------
-  const metrics: Record<string, Metric> = dict();
+  const metrics: Record<string, Metric> = nullRecord();
   const metricNames = rawMetrics.map((m) => m.raw.name);
   const measureRef = (text: string, at: SourceLocation, what: string): MeasureRef | undefined => {
     const [mod, meas, ...rest] = text.split('.');
@@ -202,7 +203,7 @@ export function loadSemanticLayer(
   checkMetricCycles(metrics, diags);
 
   // --- hierarchies and access ----------------------------------------------------------------
-  const hierarchies: Record<string, Hierarchy> = dict();
+  const hierarchies: Record<string, Hierarchy> = nullRecord();
   for (const h of rawHierarchies) {
     const loc = h.y.locate(h.path);
     h.raw.levels.forEach((level, i) => {
@@ -215,7 +216,7 @@ export function loadSemanticLayer(
   diags.push(...pathDiags);
   let policy: SemanticLayer['access'] = null;
   if (access) {
-    const roles: Record<string, AccessRole> = dict();
+    const roles: Record<string, AccessRole> = nullRecord();
     for (const [name, raw] of Object.entries(access.raw.roles)) {
       const loc = access.y.locate(['access', 'roles', name], { key: true });
       const r = raw ?? { hide: [], show_sql: false, model_filters: {}, unrestricted_models: [] };
@@ -225,7 +226,7 @@ export function loadSemanticLayer(
         checkSql(opts, `select 1 where ${stripTokens(sql).replace(/\{\{\s*user\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g, '$1')}`, where, diags);
       };
       if (r.row_filter) checkFilter(r.row_filter, at('row_filter'));
-      const modelFilters: Record<string, string> = dict();
+      const modelFilters: Record<string, string> = nullRecord();
       for (const [model, sql] of Object.entries(r.model_filters)) {
         if (!models[model]) {
           diags.push(error('unknown-member', `role '${name}' has a filter for unknown semantic model '${model}'`, { ...at('model_filters', model), hint: didYouMean(model, modelNames) ?? `models: ${modelNames.join(', ')}` }));
@@ -306,7 +307,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     checkSql(opts, r.sql!, at('sql'), diags);
     from = `(${r.sql})`;
   }
-  const dimensions: Record<string, Dimension> = dict();
+  const dimensions: Record<string, Dimension> = nullRecord();
   r.dimensions.forEach((d, i) => {
     if (dimensions[d.name]) diags.push(error('semantic-invalid', `dimension '${d.name}' is defined twice in '${r.name}'`, { ...at('dimensions', i) }));
     const expr = d.expr ?? d.name;
@@ -321,7 +322,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
       loc: at('dimensions', i),
     };
   });
-  const measures: Record<string, Measure> = dict();
+  const measures: Record<string, Measure> = nullRecord();
   r.measures.forEach((x, i) => {
     if (measures[x.name] || dimensions[x.name]) diags.push(error('semantic-invalid', `member '${x.name}' is defined twice in '${r.name}'`, { ...at('measures', i) }));
     if (x.expr === undefined && x.agg !== 'count') diags.push(error('semantic-invalid', `measure '${x.name}' (${x.agg}) needs an expr`, { ...at('measures', i) }));
@@ -330,7 +331,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     measures[x.name] = { name: x.name, agg: x.agg, expr, sql: expr === '*' ? '*' : qualifyColumns(expr), description: x.description, loc: at('measures', i) };
   });
   const joins: Join[] = r.joins.map((j, i) => ({ to: j.to, relationship: j.relationship, on: j.on, loc: at('joins', i) }));
-  const segments: Record<string, { filter: string; loc: SourceLocation }> = dict();
+  const segments: Record<string, { filter: string; loc: SourceLocation }> = nullRecord();
   r.segments.forEach((s, i) => (segments[s.name] = { filter: s.filter, loc: at('segments', i) }));
   const times = Object.values(dimensions).filter((d) => d.type === 'time');
   let defaultTime = times[0]?.name ?? null;
@@ -362,13 +363,4 @@ function checkSql(opts: SemanticLoadOptions, sql: string, at: SourceLocation, di
 /** `{sales}.x` → `sales.x` so the expression parses as plain SQL. */
 function stripTokens(sql: string): string {
   return sql.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, '$1');
-}
-
-
-/**
- * Records keyed by user-supplied names have no prototype: a query naming 'constructor' or
- * 'valueOf' must find nothing, not an Object method.
- */
-export function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
 }

@@ -1,5 +1,6 @@
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
-import { checkDimensionMember, dict } from './load.js';
+import { nullRecord } from '../shared/records.js';
+import { checkDimensionMember } from './load.js';
 import type { RawRollup } from './raw-schema.js';
 import type { Granularity, Rollup, SemanticLayer, SemanticModel, SourceLocation } from './types.js';
 
@@ -28,7 +29,7 @@ export function validateRollups(
   paths: SemanticLayer['paths'],
   diags: Diagnostic[],
 ): Record<string, Rollup> {
-  const out: Record<string, Rollup> = dict();
+  const out: Record<string, Rollup> = nullRecord();
   const modelNames = Object.keys(models);
   for (const { raw, loc, at, parent } of list) {
     const bad = (message: string, where: SourceLocation, hint?: string): void => {

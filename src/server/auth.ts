@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { SecurityContext, SemanticLayer } from '../semantic/index.js';
+import { nullRecord } from '../shared/records.js';
 import { ApiError } from './api-error.js';
 
 /** How tokens are verified. Exactly one of `secret` / `jwks`, unless `dev` allows anonymous. */
@@ -88,7 +89,7 @@ export async function createAuthenticator(layer: SemanticLayer, opts: AuthOption
     if (!m) throw new ApiError(401, 'unauthorized', 'malformed Authorization header');
     const payload = await verify(m[1]!);
     // A null-prototype record: a claim can never become the object's prototype.
-    const user: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const user = nullRecord<unknown>();
     for (const [k, v] of Object.entries(payload)) {
       if (RESERVED.has(k)) throw new ApiError(401, 'unauthorized', `invalid token: claim name '${k}' is reserved`);
       if (!REGISTERED.has(k)) user[k] = v;

@@ -53,7 +53,7 @@ export class ConcurrencyLimiter {
   }
 
   acquire(role: string, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(aborted());
+    if (signal?.aborted) return Promise.reject(clientClosed());
     if (this.canRun(role) && !this.queues.has(role)) return Promise.resolve(this.start(role));
     const mine = this.queues.get(role)?.length ?? 0;
     if (mine >= this.maxQueuedPerRole) {
@@ -76,7 +76,7 @@ export class ConcurrencyLimiter {
         },
       };
       const timer = setTimeout(() => this.drop(w, new ApiError(503, 'queue_timeout', `waited ${this.queueTimeoutMs} ms for a free database connection; retry shortly`)), this.queueTimeoutMs);
-      const onAbort = (): void => this.drop(w, aborted());
+      const onAbort = (): void => this.drop(w, clientClosed());
       const cleanup = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -165,7 +165,7 @@ export class ConcurrencyLimiter {
   }
 }
 
-/** The error for a request whose client went away while it waited (never sent: nobody listens). */
-function aborted(): ApiError {
+/** The error for a request whose client went away (never sent: nobody listens). */
+export function clientClosed(): ApiError {
   return new ApiError(499, 'client_closed', 'the client closed the request');
 }

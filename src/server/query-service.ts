@@ -13,7 +13,7 @@ import {
 import { ApiError } from './api-error.js';
 import { cacheKey, policyFingerprint } from './cache-key.js';
 import { classifyDatabaseError } from './database-failure.js';
-import type { ConcurrencyLimiter } from './limiter.js';
+import { clientClosed, type ConcurrencyLimiter } from './limiter.js';
 import { readBuildState, rollupIsCurrent, type BuildState } from './metadata.js';
 import type { ResultCache } from './result-cache.js';
 
@@ -59,6 +59,8 @@ export interface QueryOutcome {
 export class QueryService {
   private state: BuildState = { buildId: null, rollups: {}, nodes: {} };
   private built: BuiltRollups = {};
+  /** `built` as sorted pairs, part of every cache key (computed once per refresh). */
+  private builtKey: readonly (readonly [string, string])[] = [];
 
   constructor(private readonly o: QueryServiceOptions) {}
 
@@ -82,6 +84,7 @@ export class QueryService {
     }
     this.state = s;
     this.built = built;
+    this.builtKey = Object.entries(built).sort(([a], [b]) => a.localeCompare(b));
   }
 
   /** Plans without running (for `POST /api/v1/sql`); errors as for `run`. */
@@ -108,7 +111,7 @@ export class QueryService {
     const plan = this.plan({ ...capped, limit: limit + 1 }, caller);
     const key = cacheKey(capped, caller.roleName, caller.user, this.state.buildId, {
       policy: policyFingerprint(caller.role),
-      rollups: Object.entries(this.built).sort(([a], [b]) => a.localeCompare(b)),
+      rollups: this.builtKey,
     });
     const hit = await this.o.cache.get(key);
     if (hit !== undefined) {
@@ -121,7 +124,7 @@ export class QueryService {
     try {
       rows = await this.execute(plan.sql, plan.params, signal);
     } catch (e) {
-      if (signal?.aborted) throw new ApiError(499, 'client_closed', 'the client closed the request');
+      if (signal?.aborted) throw clientClosed();
       const failure = classifyDatabaseError(e);
       this.o.log(failure.status === 503 ? 'warn' : 'error', { requestId, err: e instanceof Error ? { message: e.message, code: (e as { code?: unknown }).code } : String(e), sql: plan.sql }, 'query failed');
       throw new ApiError(failure.status, failure.code, `${failure.message} (request ${requestId})`);

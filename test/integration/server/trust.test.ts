@@ -2,9 +2,6 @@
  * Regression tests of "Trustworthy answers": each finding as the request that exposed it and
  * the answer it must get now (status, rows compared with SQL written by hand).
  */
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Response as InjectResponse } from 'light-my-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,8 +200,6 @@ for (const db of testDatabases()) {
         await strict.close();
       }
       await expect(createServer({ layer, adapter, auth: { jwks: 'http://idp.example/jwks.json' }, stateRefreshMs: 0 })).rejects.toThrow(/https/);
-      const file = join(tmpdir(), `jwks-${process.pid}.json`);
-      await writeFile(file, JSON.stringify({ keys: [] }));
       const local = await createServer({ layer, adapter, auth: { jwks: 'http://127.0.0.1:1/jwks.json' }, stateRefreshMs: 0 });
       await local.close();
     });
