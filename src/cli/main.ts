@@ -68,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerExecute(program, run, 'seed', 'load CSV seeds into tables (COPY)', ['seed']);
   registerExecute(program, run, 'snapshot', 'record changes of snapshot queries (SCD type 2 history)', ['snapshot']);
   registerExecute(program, run, 'run', 'build the selected models in dependency order', ['model']);
-  registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test']);
+  registerExecute(program, run, 'build', 'seeds, snapshots, models and their tests, in DAG order', ['seed', 'snapshot', 'model', 'test', 'unit_test']);
   registerTest(program, run);
   registerRunOperation(program, run);
   registerSourceFreshness(program, run);

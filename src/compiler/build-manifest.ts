@@ -28,6 +28,8 @@ import type { Manifest } from './types.js';
 import { resolvePlaceholders } from './resolve-relations.js';
 import { relative } from 'node:path';
 import { resolveFolderConfig } from '../project/index.js';
+import { attachContracts } from '../planner/contract.js';
+import { addUnitTests } from '../quality/unit-tests/compile.js';
 
 export interface CompileOptions {
   /** Render results of the previous compile; unchanged files are not re-rendered. */
@@ -335,7 +337,18 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   }
   const renderedCount = jobs.length;
 
-  const manifest = assembleManifest(files, rendered, [...props.sources, ...packageSources], getLibrary(), diagnostics, projectNaming(files, getLibrary, getRenderer, diagnostics));
+  const assembled = assembleManifest(files, rendered, [...props.sources, ...packageSources], getLibrary(), diagnostics, projectNaming(files, getLibrary, getRenderer, diagnostics));
+  // Model contracts (planner/contract.ts) and dbt unit tests (quality/unit-tests/).
+  const contracted = attachContracts(
+    assembled,
+    rendered.filter((r) => r.draft.resourceType === 'model').map((r) => ({ id: r.draft.id, file: r.draft.file, props: r.draft.props })),
+    (kind, a, b) => {
+      const info = kind === 'ref' ? relationInfoLookup(relationInfo)('ref', a || b!, a ? b! : null) : relationInfo.get(`src:${a}.${b}`);
+      return info ? { schema: info.schema, name: info.identifier } : undefined;
+    },
+    diagnostics,
+  );
+  const manifest = addUnitTests({ files, manifest: contracted, rendererOptions: { ...plainOptions, relationFor: (k, a, b) => relationInfoLookup(relationInfo)(k, a, b) }, diagnostics });
   const hooks = {
     onRunStart: renderRunHooks(files, 'on-run-start', files.config.onRunStart, getRenderer, manifest, diagnostics),
     onRunEnd: renderRunHooks(files, 'on-run-end', files.config.onRunEnd, getRenderer, manifest, diagnostics),

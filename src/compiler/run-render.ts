@@ -100,7 +100,7 @@ function renderNodeOf(n: ManifestNode): RenderNode {
   return {
     unique_id: n.unique_id,
     name: n.name,
-    resource_type: n.resource_type,
+    resource_type: n.resource_type === 'unit_test' ? 'test' : n.resource_type,
     package_name: n.package_name,
     original_file_path: n.original_file_path,
     database: n.database,

@@ -3,7 +3,7 @@
  * Keys follow dbt's manifest (snake_case) so tools that read dbt artifacts read ours.
  */
 
-export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'analysis' | 'source' | 'macro';
+export type ResourceType = 'model' | 'seed' | 'snapshot' | 'test' | 'analysis' | 'source' | 'macro' | 'unit_test';
 
 export type Materialization =
   | 'view'
@@ -37,6 +37,8 @@ export interface ColumnInfo {
   readonly data_type: string | null;
   readonly meta: Readonly<Record<string, unknown>>;
   readonly tags: readonly string[];
+  /** Contract constraints of the column (dbt's `constraints:`), see planner/contract.ts. */
+  readonly constraints?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface TestMetadata {
@@ -97,6 +99,11 @@ export interface ManifestNode {
   readonly attached_node?: string | null;
   /** Where the node is declared (1-based), for error messages. */
   readonly loc: { readonly line: number; readonly col: number };
+  /** Models: dbt's `contract: {enforced, alias_types, checksum}` and model-level `constraints`. */
+  readonly contract?: { readonly enforced: boolean; readonly alias_types: boolean; readonly checksum: null };
+  readonly constraints?: readonly Readonly<Record<string, unknown>>[];
+  /** Unit tests (resource_type 'unit_test'): what quality/unit-tests runs. */
+  readonly unit_test?: import('../quality/unit-tests/types.js').UnitTestSpec;
 }
 
 export interface SourceNode {
@@ -160,4 +167,6 @@ export interface Manifest {
   readonly child_map: Readonly<Record<string, readonly string[]>>;
   /** Semantic layer and feature definitions, raw (validated by semantic/ and features/). */
   readonly semantic: Readonly<Record<string, unknown>>;
+  /** dbt 1.8 unit tests in dbt's manifest shape (also in `nodes` as resource_type 'unit_test', to run). */
+  readonly unit_tests?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

@@ -10,6 +10,7 @@ import { runModel } from './nodes/model.js';
 import { runSeed } from './nodes/seed.js';
 import { runSnapshot } from './nodes/snapshot.js';
 import { runTest } from './nodes/test.js';
+import { runUnitTest } from './nodes/unit-test.js';
 
 export interface NodeRunContext {
   readonly adapter: WarehouseAdapter;
@@ -55,6 +56,8 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
         return await runTest(ctx, node);
       case 'snapshot':
         return await runSnapshot(ctx, node);
+      case 'unit_test':
+        return await runUnitTest(ctx, node);
       default:
         return { status: 'skipped', message: `${node.resource_type} nodes are not run` };
     }

@@ -49,6 +49,9 @@ export function selectNodes(
   const indirect = opts.indirect ?? 'eager';
   if (indirect !== 'empty') {
     pg.graph.forEachNode((id, a) => {
+      // A unit test comes with the model it tests, as in dbt.
+      const tested = a.resourceType === 'unit_test' ? manifest.nodes[id]?.attached_node : undefined;
+      if (tested && !excluded.has(id) && selected.has(tested)) selected.add(id);
       if (a.resourceType !== 'test' || selected.has(id) || excluded.has(id)) return;
       const parents = pg.graph.inNeighbors(id).filter((p) => pg.graph.getNodeAttributes(p).resourceType !== 'macro');
       if (parents.length === 0) return;
@@ -191,6 +194,7 @@ function matches(atom: SelectorAtom, id: string, a: GraphNodeAttrs, manifest: Ma
       return got !== undefined && got !== null && String(got) === want;
     }
     case 'test_type': {
+      if (a.resourceType === 'unit_test') return v === 'unit';
       if (a.resourceType !== 'test') return false;
       const n = manifest.nodes[id] as ManifestNode | undefined;
       const generic = Boolean(n?.test_metadata);

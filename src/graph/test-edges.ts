@@ -33,6 +33,11 @@ export function testEdges(manifest: Manifest, ids: readonly string[]): Map<strin
   };
   for (const id of ids) {
     const t = manifest.nodes[id];
+    // dbt build: a model waits for its unit tests; a failing one skips it and its children.
+    if (t?.resource_type === 'unit_test' && t.attached_node && selected.has(t.attached_node)) {
+      out.set(t.attached_node, [...(out.get(t.attached_node) ?? []), id]);
+      continue;
+    }
     if (!t || t.resource_type !== 'test') continue;
     const deps = new Set(t.depends_on.nodes);
     if (deps.size === 0) continue;

@@ -11,6 +11,7 @@ import { ident, modelSql, qualified, tempRef } from './sql.js';
 import { swapSteps } from './swap.js';
 import type { NodePlan, PlanOptions, PlanStep, RelationState } from './types.js';
 import { withHooks } from './hooks.js';
+import { contractBuildSteps, contractHasIndexes, enforcedContract } from './contract.js';
 
 /** The relation a node publishes: `"<schema>"."<alias>"` (the database is the connection's). */
 export function targetOf(node: ManifestNode): RelationRef {
@@ -43,6 +44,8 @@ export function planRebuild(
   const temporaries: RelationRef[] = [tmp];
   const build: PlanStep[] = [];
   let newKind: RelationKind = kind;
+  // An enforced contract: create the table with its declared columns and constraints, then insert.
+  const contract = kind === 'table' && !cfg.partitionBy ? enforcedContract(node) : undefined;
 
   if (kind === 'materialized_view') {
     build.push({ name: 'create materialized view', sql: `create materialized view ${qualified(tmp)} as (\n${body}\n)`, countsRows: true });
@@ -58,13 +61,15 @@ export function planRebuild(
       { name: 'load partitions', sql: `insert into ${qualified(tmp)} select * from ${qualified(stage)}` },
       { name: 'drop stage', sql: `drop table ${qualified(stage)}` },
     );
+  } else if (contract) {
+    build.push(...contractBuildSteps(contract, tmp, body));
   } else {
     build.push({ name: 'create table', sql: `create table ${qualified(tmp)} as (\n${body}\n)`, countsRows: true });
   }
   build.push(...indexSteps(tmp, cfg.indexes));
 
   const swap = [...swapSteps({ target, existingKind: state.existing?.kind, tmp, newKind, runId: opts.runId })];
-  if (cfg.indexes.length > 0 || cfg.partitionBy) swap.push(renameChildrenStep(tmp, target));
+  if (cfg.indexes.length > 0 || cfg.partitionBy || (contract && contractHasIndexes(contract))) swap.push(renameChildrenStep(tmp, target));
   swap.push(...grantSteps(target, cfg.grants));
 
   return {

@@ -9,6 +9,7 @@ import type { NodeResult } from '../executor/dag-runner.js';
 
 const SUITES = [
   ['test', 'tests'],
+  ['unit_test', 'unit tests'],
   ['model', 'models'],
   ['seed', 'seeds'],
   ['snapshot', 'snapshots'],
@@ -38,7 +39,7 @@ export function junitXml(manifest: Manifest, results: readonly NodeResult[], com
     );
     for (const r of rs) {
       const n = manifest.nodes[r.id]!;
-      const classname = type === 'test' ? (n.attached_node ?? n.depends_on.nodes[0] ?? n.unique_id) : n.unique_id;
+      const classname = type === 'test' || type === 'unit_test' ? (n.attached_node ?? n.depends_on.nodes[0] ?? n.unique_id) : n.unique_id;
       const head = `    <testcase classname="${esc(classname)}" name="${esc(n.name)}" file="${esc(n.original_file_path)}" time="${r.executionTime.toFixed(3)}"`;
       const msg = esc(r.message ?? '');
       if (r.status === 'fail') lines.push(`${head}>`, `      <failure type="fail" message="${msg}">${esc(detail(r))}</failure>`, '    </testcase>');

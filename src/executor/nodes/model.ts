@@ -1,6 +1,7 @@
 import type { ColumnDef, WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import type { ManifestNode } from '../../compiler/types.js';
 import { planNode } from '../../planner/index.js';
+import { contractMismatches, contractMismatchMessage, enforcedContract } from '../../planner/contract.js';
 import type { NodePlan, PlanStep, RelationState } from '../../planner/types.js';
 import { auditEnabled, auditTestsOf, blocks } from '../../quality/audit.js';
 import { executeWithAudit } from '../../quality/wap.js';
@@ -15,10 +16,17 @@ import type { NodeRunContext } from '../run-node.js';
  */
 export async function runModel(ctx: NodeRunContext, node: ManifestNode): Promise<NodeOutcome> {
   if (node.config.materialized === 'ephemeral') return { status: 'success', message: 'ephemeral: inlined into its children' };
+  // An enforced contract is checked before anything is sent to the target (dbt's pre-flight).
+  const contract = enforcedContract(node);
+  const contractColumns = contract ? await queryColumns(ctx.adapter, node) : undefined;
+  if (contract && contractColumns) {
+    const mismatches = contractMismatches(contract, contractColumns);
+    if (mismatches.length) return { status: 'error', message: contractMismatchMessage(node.unique_id, mismatches), data: { contract_mismatches: mismatches } };
+  }
   const ref = { schema: node.schema, name: node.alias };
   const existing = await ctx.adapter.getRelation(ref);
   const columns = existing ? await ctx.adapter.getColumns(ref) : [];
-  let state: RelationState = { existing, columns };
+  let state: RelationState = { existing, columns, ...(contractColumns ? { newColumns: contractColumns } : {}) };
   const opts = { fullRefresh: ctx.fullRefresh, runId: ctx.runId };
   let plan: NodePlan = planNode(node, state, opts);
   if (plan.needsNewColumns) {
@@ -80,9 +88,14 @@ async function runAudited(ctx: NodeRunContext, node: ManifestNode, plan: NodePla
 
 /** Columns a model's query produces, without running it: a temporary view's catalog entry. */
 export async function queryColumns(adapter: WarehouseAdapter, node: ManifestNode): Promise<ColumnDef[]> {
+  return sqlColumns(adapter, node.compiled_code ?? '');
+}
+
+/** Columns any query produces, without running it (unit tests introspect their fixtures with it). */
+export async function sqlColumns(adapter: WarehouseAdapter, sql: string): Promise<ColumnDef[]> {
   return adapter.withSession(async (s) => {
     const name = `strata_cols_${Math.random().toString(16).slice(2, 10)}`;
-    await s.query(`create temporary view "${name}" as select * from (${node.compiled_code ?? ''}\n) q limit 0`);
+    await s.query(`create temporary view "${name}" as select * from (${sql}\n) q limit 0`);
     try {
       const r = await s.query<{ name: string; data_type: string }>(
         `select a.attname as name, format_type(a.atttypid, a.atttypmod) as data_type
