@@ -128,6 +128,19 @@ for (const db of testDatabases()) {
       expect(after.code, after.stdout).toBe(0);
     });
 
+    it('csv rows from a fixture file under tests/fixtures', async () => {
+      const yml = unit(
+        ['  - name: from_file', '    model: customer_totals', '    given:', "      - input: ref('stg_orders')", '        format: csv', '        fixture: orders_fixture', '    expect:', '      format: csv', '      rows: |', '        customer_id,total', '        7,3.5', ''].join('\n'),
+      );
+      const { dir, schema } = await projectFor(db, { ...MODELS, 'models/unit.yml': yml, 'tests/fixtures/orders_fixture.csv': 'id,customer_id,amount,status\n1,7,1.5,open\n2,7,2,\n' });
+      schemas.push(schema);
+      expect((await strata(['build', '--project-dir', dir, '-s', 'raw_orders', 'stg_orders'])).code).toBe(0);
+      const r = await strata(['test', '--project-dir', dir, '-s', 'from_file']);
+      expect(r.code, r.stdout).toBe(0);
+      await writeFile(join(dir, 'tests/fixtures/orders_fixture.csv'), 'id,customer_id,amount,status\n1,7,1.5,open\n');
+      expect((await strata(['test', '--project-dir', dir, '-s', 'from_file'])).code).toBe(1);
+    });
+
     it('located errors: unknown model, input that is not a parent, bad rows (exit 2)', async () => {
       const cases: [string, string, string][] = [
         [unit('  - name: a\n    model: customer_totalz\n    given: []\n    expect: {rows: []}\n'), 'models/unit.yml:4:12', "tests model 'customer_totalz', which does not exist"],
