@@ -6,6 +6,7 @@ import { generateSchemaName, relationName, sha256, stableJson } from './node-con
 import type { Library } from './render-cache.js';
 import { checkModelingNode, type ModelingNode } from './modeling-config.js';
 import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
+import { applyEdits, compiledSourceMap, type SourceMap, type TextEdit } from './source-map.js';
 import type { ColumnInfo, DocNode, MacroNode, Manifest, ManifestNode, NodeConfig, SourceNode } from './types.js';
 
 export interface Rendered {
@@ -202,13 +203,15 @@ export function assembleManifest(
       ? { kind: 'ephemeral', name: b, id: i.id }
       : { kind: 'relation', sql: relationName(i.database, i.schema, i.alias) };
   };
-  const bodies = new Map<string, { sql: string; ephemerals: string[] }>();
+  const bodies = new Map<string, { sql: string; ephemerals: string[]; map?: SourceMap }>();
   for (const r of rendered) {
     const eph: string[] = [];
+    const edits: TextEdit[] = [];
     const sql = resolvePlaceholders(r.result.sql, lookup, (id) => {
       if (!eph.includes(id)) eph.push(id);
-    });
-    bodies.set(r.draft.id, { sql, ephemerals: eph });
+    }, (at, removed, inserted) => edits.push({ at, removed, inserted }));
+    const map = r.result.sourceMap ? applyEdits(r.result.sourceMap, r.result.sql, edits) : undefined;
+    bodies.set(r.draft.id, { sql, ephemerals: eph, ...(map ? { map } : {}) });
   }
   const nameOf = new Map([...idents.values()].map((i) => [i.id, i]));
   const withEphemerals = (id: string): string => {
@@ -244,6 +247,9 @@ export function assembleManifest(
     const config = resolveHookPlaceholders({ ...c, enabled }, lookup) as unknown as NodeConfig;
     const tags = Array.isArray(c['tags']) ? (c['tags'] as unknown[]).map(String) : [];
     const raw = d.generic ? genericRawCode(d) : d.body;
+    const compiled = enabled && d.resourceType !== 'seed' ? withEphemerals(d.id) : null;
+    const own = bodies.get(d.id);
+    const sourceMap = compiled !== null && own?.map ? compiledSourceMap(own.map, own.sql, compiled) : undefined;
     const node: ManifestNode = {
       unique_id: d.id,
       resource_type: d.resourceType,
@@ -263,7 +269,7 @@ export function assembleManifest(
       columns: columnsOf(d.props?.columns ?? [], renderDocs),
       meta: (c['meta'] as Record<string, unknown> | undefined) ?? {},
       raw_code: raw,
-      compiled_code: enabled && d.resourceType !== 'seed' ? withEphemerals(d.id) : null,
+      compiled_code: compiled,
       depends_on: {
         nodes: deps.get(d.id) ?? [],
         macros: [...r.result.macros].sort(),
@@ -282,6 +288,7 @@ export function assembleManifest(
         reads_target: r.result.readsTarget,
         ...(r.result.dynamic ? { dynamic: true } : {}),
         ...(r.rawHooks ? { raw_hooks: r.rawHooks } : {}),
+        ...(sourceMap ? { source_map: sourceMap } : {}),
       },
       patch_path: d.patchPath,
       ...(d.generic

@@ -5,6 +5,7 @@ import { buildProjectGraph, type ProjectGraph } from '../graph/index.js';
 import type { ProjectFiles } from '../project/types.js';
 import { readRenderCache, writeCompiled, writeManifest, writeRenderCache } from './artifacts.js';
 import { compileManifest, type CompileOptions } from './build-manifest.js';
+import { checkCompiledSql } from './sql-check.js';
 import type { Manifest } from './types.js';
 
 export interface CompiledProject {
@@ -34,7 +35,8 @@ export async function compileProject(
   const useCache = opts.useCache ?? true;
   const cache = useCache ? await readRenderCache(targetDir) : undefined;
   const out = await compileManifest(files, { ...opts, ...(cache ? { cache } : {}) });
-  const errors = out.diagnostics.filter((d) => d.severity === 'error');
+  const sqlErrors = await checkCompiledSql(out.manifest, cache?.compiled);
+  const errors = [...out.diagnostics.filter((d) => d.severity === 'error'), ...sqlErrors];
   if (errors.length) throw new CompileError(dedupe(errors));
   const { graph, diagnostics } = buildProjectGraph(out.manifest);
   if (!graph) throw new CompileError(diagnostics);

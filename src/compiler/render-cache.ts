@@ -38,7 +38,7 @@ export interface RenderCacheData {
   readonly fingerprint?: string;
 }
 
-export const RENDER_CACHE_VERSION = `4:${createHash('sha256').update(BUILTIN_MACRO_FILES.map((f) => f.contents).join('\u0000')).digest('hex').slice(0, 16)}`;
+export const RENDER_CACHE_VERSION = `5:${createHash('sha256').update(BUILTIN_MACRO_FILES.map((f) => f.contents).join('\u0000')).digest('hex').slice(0, 16)}`;
 
 /** Macros and doc blocks of the project (parsed from macro and docs files). */
 export interface Library {

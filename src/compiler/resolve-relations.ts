@@ -19,13 +19,15 @@ export function resolvePlaceholders(
   sql: string,
   lookup: (kind: 'ref' | 'src', a: string, b: string) => RelationTarget | undefined,
   onEphemeral?: (id: string) => void,
+  /** Told every replacement (offset in `sql`, placeholder length, printed length): source maps. */
+  onReplace?: (at: number, removed: number, inserted: number) => void,
 ): string {
-  return sql.replace(PLACEHOLDER_RE, (_m, kind: 'ref' | 'src', a: string, b: string) => {
+  return sql.replace(PLACEHOLDER_RE, (m: string, kind: 'ref' | 'src', a: string, b: string, at: number) => {
     const t = lookup(kind, a, b);
-    if (!t) return kind === 'ref' ? b : `${a}.${b}`;
-    if (t.kind === 'relation') return t.sql;
-    onEphemeral?.(t.id);
-    return `${EPHEMERAL_PREFIX}${t.name}`;
+    const printed = !t ? (kind === 'ref' ? b : `${a}.${b}`) : t.kind === 'relation' ? t.sql : `${EPHEMERAL_PREFIX}${t.name}`;
+    if (t?.kind === 'ephemeral') onEphemeral?.(t.id);
+    onReplace?.(at, m.length, printed.length);
+    return printed;
   });
 }
 

@@ -91,6 +91,8 @@ export interface ManifestNode {
     readonly dynamic?: boolean;
     /** Hook templates whose parse was dynamic, rendered again at execution time. */
     readonly raw_hooks?: { readonly pre_hook?: readonly string[]; readonly post_hook?: readonly string[] };
+    /** compiled_code back to lines of original_file_path (compiler/source-map.ts), for located SQL errors. */
+    readonly source_map?: readonly number[];
   };
   readonly patch_path: string | null;
   /** Tests only. */

@@ -77,6 +77,8 @@ export const DIAGNOSTIC_CODES = [
   'package-conflict',
   'package-unpinned',
   'package-deprecated',
+  'sql-syntax',
+  'database-error',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -171,11 +171,13 @@ function patchCompiler(c: CompilerInstance): void {
     for (const child of node.children ?? []) {
       if (child instanceof njNodes.TemplateData) {
         if (child.value) {
+          emitSourceMark(this, child, String(child.value).length);
           this._emit(`${this.buffer} += `);
           this.compileLiteral(child, frame);
           this._emitLine(';');
         }
       } else {
+        emitSourceMark(this, node, -1);
         this._emit(`${this.buffer} += runtime.suppressValue(`);
         const expr = child as NjNode;
         const name = expr.value;
@@ -188,6 +190,21 @@ function patchCompiler(c: CompilerInstance): void {
         this._emit(');\n');
       }
     }
+  };
+  const capture = c['compileCapture'] as (this: CompilerInstance, ...a: unknown[]) => void;
+  c['compileCapture'] = function compileCapture(this: CompilerInstance, ...a: unknown[]) {
+    // `{% set x %}…{% endset %}` writes to a local `output`: not the template's own output
+    this['captureDepth'] = Number(this['captureDepth'] ?? 0) + 1;
+    try {
+      capture.apply(this, a);
+    } finally {
+      this['captureDepth'] = Number(this['captureDepth']) - 1;
+    }
+  };
+  const callExtension = c['compileCallExtension'] as (this: CompilerInstance, node: NjNode, ...a: unknown[]) => void;
+  c['compileCallExtension'] = function compileCallExtension(this: CompilerInstance, node: NjNode, ...a: unknown[]) {
+    emitSourceMark(this, node, -1);
+    callExtension.call(this, node, ...a);
   };
   const binop = (fn: string) =>
     function (this: CompilerInstance, node: NjNode & { left: NjNode; right: NjNode }, frame: unknown) {
@@ -209,6 +226,20 @@ function patchCompiler(c: CompilerInstance): void {
     const kids = node.children ?? [];
     this._compileAggregate(node, frame, kids.length > 1 ? '[' : '(', kids.length > 1 ? ']' : ')');
   };
+}
+
+/**
+ * Source map instrumentation: before each append to the template's own output (not a macro's,
+ * a `{% set %}` block's or a caller's buffer), records `output.length`, the 1-based line and
+ * column of the text or tag, and the literal text's length (-1: produced by an expression or
+ * tag) into `context.srcMarks` when the render asked for it (see renderer.ts).
+ */
+function emitSourceMark(c: CompilerInstance, node: NjNode, literalLength: number): void {
+  if (c.buffer !== 'output' || Number(c['captureDepth'] ?? 0) > 0) return;
+  if (typeof node.lineno !== 'number' || typeof node.colno !== 'number') return;
+  c._emitLine(
+    `if (context.srcMarks !== undefined) context.srcMarks.push(output.length, ${node.lineno + 1}, ${node.colno + 1}, ${literalLength});`,
+  );
 }
 
 function calleePosition(n: NjNode): { lineno: number; colno: number } {

@@ -20,6 +20,7 @@ import { createRuntime, RenderContext, type Engine } from './runtime.js';
 import { jinjaSyntaxDiagnostic } from './syntax-errors.js';
 import { pyStr } from './python-methods.js';
 import type { RenderNode, RenderOutcome, RenderResult, Renderer, RendererOptions } from './types.js';
+import { finishMarks, type SourceMap } from '../source-map.js';
 
 function buildEnvironment(): { env: nunjucks.Environment; extensions: readonly NjExtension[] } {
   const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false });
@@ -33,9 +34,10 @@ function buildEnvironment(): { env: nunjucks.Environment; extensions: readonly N
 
 const EMPTY_GRAPH: Readonly<Record<string, unknown>> = Object.freeze({ nodes: {}, sources: {}, exposures: {}, metrics: {}, macros: {}, groups: {}, semantic_models: {}, saved_queries: {} });
 
-function resultOf(state: RenderState, sql: string): RenderResult {
+function resultOf(state: RenderState, sql: string, sourceMap?: SourceMap): RenderResult {
   return {
     sql,
+    ...(sourceMap ? { sourceMap } : {}),
     config: state.config,
     refs: state.refs,
     sources: state.sources,
@@ -156,13 +158,19 @@ export function createRenderer(options: RendererOptions): Renderer {
   const isInternal = (fn: unknown): boolean => internalFns.has(fn);
   const nodeRuntime = createRuntime(engine, { file: null });
 
-  const run = (node: RenderNode, source: string, body: (s: RenderState) => string): RenderOutcome => {
+  const run = (
+    node: RenderNode,
+    source: string,
+    body: (s: RenderState) => string,
+    mapOf?: (sql: string) => SourceMap,
+  ): RenderOutcome => {
     const state = newRenderState(node);
     state.cache['source'] = source;
     const previous = engine.state;
     engine.state = state;
     try {
-      return { ok: true, result: resultOf(state, body(state)) };
+      const sql = body(state);
+      return { ok: true, result: resultOf(state, sql, mapOf?.(sql)) };
     } catch (e) {
       if (e instanceof RenderFailure) return { ok: false, diagnostics: [e.diagnostic] };
       throw e;
@@ -171,7 +179,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     }
   };
 
-  const renderText = (source: string, node: RenderNode): string => {
+  const renderText = (source: string, node: RenderNode, marks?: number[]): string => {
     let root: RootFn;
     try {
       root = compileTemplate(source, node.original_file_path, extensions);
@@ -179,6 +187,7 @@ export function createRenderer(options: RendererOptions): Renderer {
       throw new RenderFailure(jinjaSyntaxDiagnostic(e, node.original_file_path, node.lineOffset ?? 1, source, node.unique_id));
     }
     const context = new RenderContext(env);
+    if (marks) context.srcMarks = marks;
     const frame = new Frame();
     frame.topLevel = true;
     let out = '';
@@ -218,7 +227,13 @@ export function createRenderer(options: RendererOptions): Renderer {
     docs: docsResult.docs,
 
     render(node, source) {
-      return run(node, source, () => renderText(source, node));
+      const marks: number[] = [];
+      return run(
+        node,
+        source,
+        () => renderText(source, node, marks),
+        (sql) => finishMarks(marks, source, sql, node.lineOffset ?? 1),
+      );
     },
 
     renderGenericTest(node, testName, kwargs, model) {

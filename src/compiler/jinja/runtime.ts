@@ -36,6 +36,8 @@ interface TemplateContext {
 export class RenderContext implements TemplateContext {
   readonly ctx: Record<string, unknown> = {};
   readonly env: unknown;
+  /** Source-map marks of the node's own template (nunjucks-internals.ts emits the pushes). */
+  srcMarks: number[] | undefined = undefined;
   constructor(env: unknown) {
     this.env = env;
   }

@@ -49,6 +49,8 @@ export interface RenderNode {
 export interface RenderResult {
   /** Rendered SQL with ref/source/this placeholders still in it. */
   readonly sql: string;
+  /** `sql` back to the template's lines (compiler/source-map.ts); absent for generic tests. */
+  readonly sourceMap?: readonly number[];
   /** Keys passed to `config(...)` in the file (merged in call order), raw JSON values. */
   readonly config: Readonly<Record<string, unknown>>;
   readonly refs: readonly { readonly name: string; readonly package: string | null }[];
