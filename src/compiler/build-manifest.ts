@@ -35,6 +35,8 @@ export interface CompileOptions {
   /** Render results of the previous compile; unchanged files are not re-rendered. */
   readonly cache?: RenderCacheData;
   readonly fullRefresh?: boolean;
+  /** dbt's `--empty`: every ref() and source() renders as a zero-row subquery; `this` does not. */
+  readonly empty?: boolean;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly queryRunner?: QueryRunner;
   readonly relationExists?: (node: RenderNode) => boolean;
@@ -227,6 +229,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
       rn,
       d.generic ? [d.generic.testName, d.generic.namespace, d.generic.kwargs, d.generic.model] : null,
       opts.fullRefresh ?? false,
+      opts.empty ?? false,
       // Only templates that can call is_incremental() depend on whether their relation exists.
       opts.relationExists && d.body.includes('is_incremental') ? opts.relationExists(rn) : false,
       macroNamesHash(),
@@ -403,7 +406,7 @@ function distinguishSameNamedTests(drafts: Draft[]): void {
 export function plainRendererOptions(
   files: ProjectFiles,
   env: Readonly<Record<string, string | undefined>>,
-  opts: { readonly fullRefresh?: boolean; readonly which?: string },
+  opts: { readonly fullRefresh?: boolean; readonly which?: string; readonly empty?: boolean },
 ): PlainRendererOptions {
   return {
     projectName: files.config.name,
@@ -413,7 +416,7 @@ export function plainRendererOptions(
     projectVars: files.config.vars,
     cliVars: files.cliVars,
     env: { ...env },
-    flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile' },
+    flags: { fullRefresh: opts.fullRefresh ?? false, which: opts.which ?? 'compile', ...(opts.empty ? { empty: true } : {}) },
     packages: (files.packages ?? []).map((p) => ({ name: p.name, macroFiles: p.macros, vars: p.config.vars })),
     dispatch: dispatchConfig(files.config.raw['dispatch']),
   };

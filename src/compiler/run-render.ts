@@ -49,6 +49,8 @@ export interface RunRenderer {
 
 export interface RunRenderOptions {
   readonly fullRefresh?: boolean;
+  /** dbt's `--empty`: ref() and source() render as zero-row subqueries (`this` unchanged). */
+  readonly empty?: boolean;
   readonly which?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Whether a node's relation exists (is_incremental()). */

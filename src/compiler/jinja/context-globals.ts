@@ -191,6 +191,7 @@ export function staticGlobals(input: StaticGlobalsInput): Record<string, unknown
     flags: {
       FULL_REFRESH: options.flags?.fullRefresh === true,
       WHICH: options.flags?.which ?? 'compile',
+      EMPTY: options.flags?.empty === true,
       STORE_FAILURES: false,
     },
     project_name: options.projectName,

@@ -1,7 +1,9 @@
 /**
  * The value of `ref(...)`, `source(...)` and `this` in templates. Prints as the placeholder the
  * manifest builder later replaces with the quoted relation name; attributes come from
- * RendererOptions.relationFor (or defaults).
+ * RendererOptions.relationFor (or defaults). A relation with a `limit` (dbt's `--empty` gives
+ * ref() and source() limit 0) prints as a subquery reading at most that many rows, aliased
+ * `_dbt_limit_subq_<identifier>` as dbt-adapters does, so the query keeps its columns and types.
  */
 import { splitArgs, arg } from './call-args.js';
 import { isPlainObject } from './python-methods.js';
@@ -28,13 +30,16 @@ export class Relation {
   readonly schema: string;
   readonly identifier: string;
   readonly type: string | null;
+  /** Rows the relation reads when printed (null: all; 0: `--empty`). */
+  readonly limit: number | null;
 
-  constructor(target: RelationTarget, info: RelationInfo, type: string | null = null) {
+  constructor(target: RelationTarget, info: RelationInfo, type: string | null = null, limit: number | null = null) {
     this.target = target;
     this.database = info.database;
     this.schema = info.schema;
     this.identifier = info.identifier;
     this.type = type;
+    this.limit = limit;
   }
 
   get name(): string {
@@ -89,7 +94,7 @@ export class Relation {
   }
 
   without_identifier(): Relation {
-    return new Relation({ kind: 'literal' }, { database: this.database, schema: this.schema, identifier: '' }, this.type);
+    return new Relation({ kind: 'literal' }, { database: this.database, schema: this.schema, identifier: '' }, this.type, this.limit);
   }
 
   render(): string {
@@ -97,6 +102,15 @@ export class Relation {
   }
 
   toString(): string {
+    const name = this.renderName();
+    if (this.limit === null) return name;
+    const bare = `_dbt_limit_subq_${this.identifier}`;
+    const alias = /^[a-z_][a-z0-9_$]*$/.test(bare) ? bare : quoteIdent(bare);
+    if (this.limit === 0) return `(select * from ${name} where false limit 0) ${alias}`;
+    return `(select * from ${name} limit ${this.limit}) ${alias}`;
+  }
+
+  private renderName(): string {
     const t = this.target;
     if (t.kind === 'ref') return refPlaceholder(t.name, t.package);
     if (t.kind === 'source') return sourcePlaceholder(t.source, t.table);
@@ -112,7 +126,7 @@ export class Relation {
     if (this.target.kind !== 'literal') return this;
     const c = splitArgs(raw);
     const keep = (k: 'database' | 'schema' | 'identifier', i: number): string => (arg(c, i, k, true) === false ? '' : this[k]);
-    return new Relation({ kind: 'literal' }, { database: keep('database', 0), schema: keep('schema', 1), identifier: keep('identifier', 2) }, this.type);
+    return new Relation({ kind: 'literal' }, { database: keep('database', 0), schema: keep('schema', 1), identifier: keep('identifier', 2) }, this.type, this.limit);
   }
 
   quote(): Relation {
@@ -140,8 +154,8 @@ export class Relation {
           changed = true;
         }
       }
-      return new Relation(changed ? { kind: 'literal' } : this.target, next, typeof type === 'string' ? type : null);
+      return new Relation(changed ? { kind: 'literal' } : this.target, next, typeof type === 'string' ? type : null, this.limit);
     }
-    return new Relation(this.target, info, typeof type === 'string' ? type : null);
+    return new Relation(this.target, info, typeof type === 'string' ? type : null, this.limit);
   }
 }

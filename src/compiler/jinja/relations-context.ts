@@ -44,6 +44,8 @@ export function relationGlobals(engine: Engine, options: RendererOptions): Relat
     schema: schema ?? String(target['schema'] ?? ''),
     identifier,
   });
+  // --empty: ref() and source() (never `this`) read zero rows
+  const emptyLimit = options.flags?.empty === true ? 0 : null;
   const str = (s: RenderState, v: unknown, what: string): string => {
     if (typeof v === 'string') return v;
     throw failure(s, 'render-error', `${what} expects string arguments, got ${v === undefined ? 'undefined' : JSON.stringify(toPlainJson(v))}`);
@@ -59,7 +61,7 @@ export function relationGlobals(engine: Engine, options: RendererOptions): Relat
     const pkg = c.args.length === 2 ? str(s, c.args[0], 'ref()') : null;
     if (!s.refs.some((r) => r.name === name && r.package === pkg)) s.refs.push({ name, package: pkg });
     const info = options.relationFor?.('ref', name, pkg) ?? fallback(name);
-    return new Relation({ kind: 'ref', name, package: pkg }, info);
+    return new Relation({ kind: 'ref', name, package: pkg }, info, null, emptyLimit);
   };
 
   const source = (...raw: unknown[]): Relation => {
@@ -72,7 +74,7 @@ export function relationGlobals(engine: Engine, options: RendererOptions): Relat
     const table = str(s, c.args[1], 'source()');
     if (!s.sources.some((r) => r.source === src && r.table === table)) s.sources.push({ source: src, table });
     const info = options.relationFor?.('source', src, table) ?? fallback(table, src);
-    return new Relation({ kind: 'source', source: src, table }, info);
+    return new Relation({ kind: 'source', source: src, table }, info, null, emptyLimit);
   };
 
   const configFn = (...raw: unknown[]): string => {

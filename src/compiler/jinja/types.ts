@@ -155,8 +155,11 @@ export interface RendererOptions {
   readonly cliVars: Readonly<Record<string, unknown>>;
   /** Environment for env_var(); defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** `flags.FULL_REFRESH`, `flags.WHICH`, used by is_incremental(). */
-  readonly flags?: { readonly fullRefresh?: boolean; readonly which?: string };
+  /**
+   * `flags.FULL_REFRESH`, `flags.WHICH`, used by is_incremental(); `empty` (dbt's `--empty`):
+   * every ref()/source() renders as a zero-row subquery (see jinja/relation.ts).
+   */
+  readonly flags?: { readonly fullRefresh?: boolean; readonly which?: string; readonly empty?: boolean };
   /** For attribute access on relations (`ref('x').identifier`); undefined = not (yet) known. */
   readonly relationFor?: (
     kind: 'ref' | 'source',
