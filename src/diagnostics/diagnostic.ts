@@ -35,8 +35,11 @@ export const DIAGNOSTIC_CODES = [
   'profile-invalid',
   'target-not-found',
   'config-unknown-key',
+  /** A key dbt knows that Strata accepts but does not act on (warning). */
+  'config-ignored-key',
   'config-invalid',
   'schema-invalid',
+  'exposure-invalid',
   'vars-invalid',
   'var-undefined',
   'env-var-undefined',
