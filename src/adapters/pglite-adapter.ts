@@ -491,10 +491,10 @@ export class PgliteAdapter implements WarehouseAdapter {
       query: async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
         // exec accepts several statements (hooks); its last result is the answer.
         const op: EngineOp = !params || params.length === 0 ? { op: 'exec', sql } : { op: 'query', sql, params: [...params] };
-        return toResult<Row>(await this.runOp(entry, op));
+        return toResult<Row>(await this.runOp(entry, op).catch((e: unknown) => Promise.reject(toDatabaseError(e, sql))));
       },
       queryTable: async (sql) => {
-        const last = await this.runOp(entry, { op: 'exec', sql, rowMode: 'array' });
+        const last = await this.runOp(entry, { op: 'exec', sql, rowMode: 'array' }).catch((e: unknown) => Promise.reject(toDatabaseError(e, sql)));
         const rows = (last.rows ?? []) as unknown[][];
         return {
           columns: (last.fields ?? []).map((f) => ({ name: f.name, typeId: f.dataTypeID })),

@@ -150,7 +150,7 @@ export class PostgresAdapter implements WarehouseAdapter {
         const res = await entry.client.query(sql, params ? [...params] : undefined);
         return toResult<Row>(res as pg.QueryResult | pg.QueryResult[]);
       } catch (e) {
-        throw toDatabaseError(e);
+        throw toDatabaseError(e, sql);
       }
     };
     return {
@@ -166,7 +166,7 @@ export class PostgresAdapter implements WarehouseAdapter {
             rowCount: last?.rowCount ?? last?.rows.length ?? 0,
           };
         } catch (e) {
-          throw toDatabaseError(e);
+          throw toDatabaseError(e, sql);
         }
       },
       copyFrom: async (copySql, data) => {

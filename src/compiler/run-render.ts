@@ -17,8 +17,9 @@ import type { ProjectFiles } from '../project/types.js';
 import { plainRendererOptions } from './build-manifest.js';
 import { createRenderer } from './jinja/index.js';
 import { PendingQuery } from './jinja/render-state.js';
-import type { MacroCallOutcome, QueryTable, RenderNode, RenderOutcome, Renderer } from './jinja/types.js';
+import type { MacroCallOutcome, QueryTable, RenderNode, RenderOutcome, RenderResult, Renderer } from './jinja/types.js';
 import { injectCtes, resolvePlaceholders, type RelationTarget } from './resolve-relations.js';
+import { applyEdits, compiledSourceMap, type SourceMap, type TextEdit } from './source-map.js';
 import type { Manifest, ManifestNode, SourceNode } from './types.js';
 
 /** The one database call execution-time rendering needs (a WarehouseAdapter satisfies it). */
@@ -192,11 +193,13 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
     }
   };
 
-  const finish = (sql: string): string => {
+  /** `track` (source maps): receives the placeholder edits and the text before CTE injection. */
+  const finish = (sql: string, track?: { edits: TextEdit[]; body: string }): string => {
     const eph: string[] = [];
     const out = resolvePlaceholders(sql, lookup, (id) => {
       if (!eph.includes(id)) eph.push(id);
-    });
+    }, track ? (at, removed, inserted) => track.edits.push({ at, removed, inserted }) : undefined);
+    if (track) track.body = out;
     return injectCtes(
       out,
       eph.map((id) => {
@@ -219,6 +222,7 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
         return d.outcome;
       };
       let compiled = node.compiled_code;
+      let sourceMap = node.strata.source_map;
       if (node.strata.dynamic) {
         const meta = node.test_metadata;
         const attachedNode = node.attached_node ? manifest.nodes[node.attached_node] : undefined;
@@ -235,7 +239,9 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
           return r.render(rn, node.raw_code);
         });
         if (!outcome.ok) return { ok: false, diagnostics: outcome.diagnostics };
-        compiled = finish(outcome.result.sql);
+        const track = { edits: [] as TextEdit[], body: '' };
+        compiled = finish(outcome.result.sql, track);
+        sourceMap = mapOfFinished(outcome.result, track, compiled);
       }
       let config = node.config;
       for (const key of ['pre_hook', 'post_hook'] as const) {
@@ -249,7 +255,9 @@ export function createRunRenderer(files: ProjectFiles, manifest: Manifest, db: Q
         }
         config = { ...config, [key]: rendered };
       }
-      return { ok: true, node: { ...node, compiled_code: compiled, config }, queries, logs };
+      const { source_map: _parseTimeMap, ...strata } = node.strata;
+      const withMap = sourceMap === node.strata.source_map ? node.strata : { ...strata, ...(sourceMap ? { source_map: sourceMap } : {}) };
+      return { ok: true, node: { ...node, compiled_code: compiled, config, strata: withMap }, queries, logs };
     },
 
     async materialize(node) {
@@ -299,4 +307,10 @@ function failed(node: { readonly unique_id: string; readonly original_file_path:
     ok: false,
     diagnostics: [{ code: 'render-error', severity: 'error', message, file: node.original_file_path, node: node.unique_id }],
   };
+}
+
+/** The source map of an execution-time render once its placeholders are resolved and CTEs injected. */
+function mapOfFinished(result: RenderResult, track: { edits: TextEdit[]; body: string }, compiled: string): SourceMap | undefined {
+  if (!result.sourceMap) return undefined;
+  return compiledSourceMap(applyEdits(result.sourceMap, result.sql, track.edits), track.body, compiled);
 }

@@ -39,6 +39,13 @@ export async function checkCompiledSql(
     .map(([, d]) => d);
 }
 
+/** The check for one node (SQL rendered at execution time): its diagnostic, or undefined. */
+export async function checkNodeSql(n: ManifestNode): Promise<Diagnostic | undefined> {
+  if (!checkable(n)) return undefined;
+  await initSqlParser();
+  return syntaxDiagnostic(n);
+}
+
 const CHECKED = new Set(['model', 'snapshot', 'test']);
 
 function checkable(n: ManifestNode): boolean {

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import type { MacroRunOutcome, RunRenderOutcome } from '../compiler/run-render.js';
 import type { Manifest, ManifestNode } from '../compiler/types.js';
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { DatabaseError } from '../adapters/database-error.js';
+import { checkNodeSql, sqlErrorDiagnostic } from '../compiler/sql-check.js';
+import { didYouMean, withCodeFrame, type Diagnostic } from '../diagnostics/index.js';
 import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
 import type { NodeOutcome } from './dag-runner.js';
@@ -44,7 +48,11 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
     if (ctx.render && (node.strata.dynamic || node.strata.raw_hooks)) {
       const r = await ctx.render(node);
       if (!r.ok) return { status: 'error', message: r.diagnostics.map(located).join('\n') };
+      const dynamic = node.strata.dynamic === true;
       node = r.node;
+      // SQL known only now: the compile-time syntax check, before anything is sent
+      const bad = dynamic ? await checkNodeSql(node) : undefined;
+      if (bad) return { status: 'error', message: located(bad), data: { diagnostic: withFrame(ctx, bad) } };
     }
     switch (node.resource_type) {
       case 'model':
@@ -62,7 +70,7 @@ export async function runNode(ctx: NodeRunContext, id: string, signal: AbortSign
         return { status: 'skipped', message: `${node.resource_type} nodes are not run` };
     }
   } catch (e) {
-    return { status: 'error', message: errorMessage(e) };
+    return await errorOutcome(ctx, node, e);
   }
 }
 
@@ -90,3 +98,99 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * The outcome of a node whose statement failed: a database error (it has a SQLSTATE) is located
+ * in the node's file through its source map — the error's `position` in the statement sent,
+ * then in the compiled SQL inside it, then in the template — with a hint per error class.
+ * `data.diagnostic` carries the located diagnostic (printed with a code frame by the CLI),
+ * `data.sqlstate` the SQLSTATE.
+ */
+async function errorOutcome(ctx: NodeRunContext, node: ManifestNode, e: unknown): Promise<NodeOutcome> {
+  const err = e as DatabaseError;
+  if (!(e instanceof Error) || typeof err.code !== 'string' || !/^[0-9A-Z]{5}$/.test(err.code) || node.compiled_code === null) {
+    return { status: 'error', message: errorMessage(e) };
+  }
+  const offset = compiledOffset(node.compiled_code, err.statement, err.position);
+  const base = sqlErrorDiagnostic(node, 'database-error', err.message, offset);
+  let hint: string | undefined;
+  try {
+    hint = await databaseHint(ctx, node, err, base.hint);
+  } catch {
+    hint = base.hint;
+  }
+  const d = withFrame(ctx, { ...base, ...(hint ? { hint } : {}) });
+  return { status: 'error', message: located(d), data: { diagnostic: d, sqlstate: err.code } };
+}
+
+/** The diagnostic with a code frame of the node's file (read from the project). */
+function withFrame(ctx: NodeRunContext, d: Diagnostic): Diagnostic {
+  return withCodeFrame(d, (file) => {
+    try {
+      return readFileSync(join(ctx.projectRoot, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/**
+ * 0-based offset in `compiled` of the error at 1-based `position` of `statement`, when the
+ * statement embeds the compiled SQL there (e.g. `create table … as (` + sql + `)`).
+ */
+function compiledOffset(compiled: string, statement: string | undefined, position: number | undefined): number | undefined {
+  if (statement === undefined || position === undefined) return undefined;
+  const at = position - 1;
+  for (const body of [compiled, compiled.trim()]) {
+    if (!body) continue;
+    for (let i = statement.indexOf(body); i >= 0; i = statement.indexOf(body, i + 1)) {
+      if (at >= i && at < i + body.length) return at - i + (body === compiled ? 0 : compiled.indexOf(body));
+    }
+  }
+  return undefined;
+}
+
+async function databaseHint(ctx: NodeRunContext, node: ManifestNode, err: DatabaseError, compiledHint: string | undefined): Promise<string | undefined> {
+  const server = err.hint;
+  const also = (h: string | undefined): string | undefined => [h, server, compiledHint].filter(Boolean).join('; ') || undefined;
+  switch (err.code) {
+    case '42703': {
+      const name = /column "?([^"\s]+)"? does not exist/.exec(err.message)?.[1]?.split('.').pop();
+      if (!name) return also(undefined);
+      const columns = await upstreamColumns(ctx, node);
+      const match = didYouMean(name, columns);
+      if (match) return also(match);
+      return also(columns.length ? `the upstream relations have: ${columns.slice(0, 20).join(', ')}${columns.length > 20 ? ', ...' : ''}` : undefined);
+    }
+    case '42P01':
+      return also(
+        "use ref('model') or source('source', 'table') for relations of the project: ref builds the parent first; a table outside it must exist in the target database",
+      );
+    case '42883':
+      return also(
+        /operator does not exist/.test(err.message)
+          ? 'the operand types do not match: cast one side explicitly (e.g. `::numeric`, `::text`)'
+          : 'check the function name and its argument types (PostgreSQL picks functions by argument types: add explicit casts)',
+      );
+    case '42804':
+      return also('the expression has a different type than the one required here: cast it explicitly (e.g. `::date`, `::text`)');
+    case '42601':
+      return also('fix the SQL near this position');
+    default:
+      return also(undefined);
+  }
+}
+
+/** Column names of the relations the node reads (its ref/source parents), from the catalog. */
+async function upstreamColumns(ctx: NodeRunContext, node: ManifestNode): Promise<string[]> {
+  const out = new Set<string>();
+  for (const id of node.depends_on.nodes) {
+    const parent = ctx.manifest.nodes[id];
+    const source = ctx.manifest.sources[id];
+    const ref = parent && parent.relation_name ? { schema: parent.schema, name: parent.alias } : source ? { schema: source.schema, name: source.identifier } : undefined;
+    if (!ref) continue;
+    for (const c of await ctx.adapter.getColumns(ref)) out.add(c.name);
+  }
+  return [...out];
+}
+

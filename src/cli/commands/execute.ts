@@ -6,7 +6,7 @@ import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import { compileProject, readManifest } from '../../compiler/index.js';
 import { createRunRenderer } from '../../compiler/run-render.js';
 import type { Manifest } from '../../compiler/types.js';
-import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
+import { CompileError, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import type { NodeResult } from '../../executor/index.js';
 import { deferManifest } from '../../graph/index.js';
 import { junitXml } from '../../quality/junit-xml.js';
@@ -177,7 +177,13 @@ function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: 
   const bad = results.filter((r) => r.status === 'error' || r.status === 'fail');
   if (reporter.format === 'text' && bad.length) {
     reporter.info('');
-    for (const r of bad) reporter.info(`${r.status.toUpperCase()} ${r.id}: ${r.message ?? ''}`);
+    for (const r of bad) {
+      // a located database/SQL error: file:line:col, code frame and hint (run-node.ts)
+      const d = r.data?.['diagnostic'] as Diagnostic | undefined;
+      const sqlstate = typeof r.data?.['sqlstate'] === 'string' ? ` (SQLSTATE ${r.data['sqlstate']})` : '';
+      if (d && typeof d === 'object' && typeof d.message === 'string') reporter.info(`${r.status.toUpperCase()} ${r.id}${sqlstate}:\n${formatDiagnostic(d)}`);
+      else reporter.info(`${r.status.toUpperCase()} ${r.id}: ${r.message ?? ''}`);
+    }
   }
   reporter.info(
     `${interrupted ? 'Interrupted' : 'Done'} in ${elapsed.toFixed(1)}s: ${ok} ok, ${count('warn')} warn, ${count('error')} error, ${count('fail')} fail, ${count('skipped')} skipped`,
