@@ -180,9 +180,10 @@ function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: 
     for (const r of bad) {
       // a located database/SQL error: file:line:col, code frame and hint (run-node.ts)
       const d = r.data?.['diagnostic'] as Diagnostic | undefined;
-      const sqlstate = typeof r.data?.['sqlstate'] === 'string' ? ` (SQLSTATE ${r.data['sqlstate']})` : '';
-      if (d && typeof d === 'object' && typeof d.message === 'string') reporter.info(`${r.status.toUpperCase()} ${r.id}${sqlstate}:\n${formatDiagnostic(d)}`);
-      else reporter.info(`${r.status.toUpperCase()} ${r.id}: ${r.message ?? ''}`);
+      const sqlstate = typeof r.data?.['sqlstate'] === 'string' ? ` [SQLSTATE ${r.data['sqlstate']}]` : '';
+      if (d && typeof d === 'object' && typeof d.message === 'string') {
+        reporter.info(`${r.status.toUpperCase()} ${r.id}: ${d.message}${sqlstate}\n${formatDiagnostic(d).replace(/^/gm, '  ')}`);
+      } else reporter.info(`${r.status.toUpperCase()} ${r.id}: ${r.message ?? ''}`);
     }
   }
   reporter.info(

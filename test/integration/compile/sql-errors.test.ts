@@ -162,7 +162,7 @@ for (const db of testDatabases()) {
       const m = message(r.results, 'model.t.customers');
       expect(m).toMatch(/^models\/customers\.sql:5:3: column "signup_date" does not exist/);
       expect(m).toContain("did you mean 'signup_at'?");
-      expect(r.stdout).toContain('SQLSTATE 42703');
+      expect(r.stdout).toContain('[SQLSTATE 42703]');
       expect(r.stdout).toContain('> 5 |   signup_date');
       expect(r.results.find((x) => x.unique_id === 'model.t.stg_customers')?.status).toBe('success');
     });
