@@ -10,6 +10,8 @@ import { registerFeatures } from './commands/features.js';
 import { registerInit } from './commands/init.js';
 import { registerLs } from './commands/ls.js';
 import { registerQuery } from './commands/query.js';
+import { registerShow } from './commands/show.js';
+import { registerClone } from './commands/clone.js';
 import { registerRunOperation } from './commands/run-operation.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
@@ -63,6 +65,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCompile(program, run);
   registerLs(program, run);
   registerQuery(program, run);
+  registerShow(program, run);
+  registerClone(program, run);
   registerServe(program, run);
   registerToken(program, run);
   registerExecute(program, run, 'seed', 'load CSV seeds into tables (COPY)', ['seed']);
