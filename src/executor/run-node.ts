@@ -108,7 +108,7 @@ export function errorMessage(e: unknown): string {
  */
 async function errorOutcome(ctx: NodeRunContext, node: ManifestNode, e: unknown): Promise<NodeOutcome> {
   const err = e as DatabaseError;
-  if (!(e instanceof Error) || typeof err.code !== 'string' || !/^[0-9A-Z]{5}$/.test(err.code) || node.compiled_code === null) {
+  if (!(e instanceof Error) || typeof err.code !== 'string' || !/^[0-9A-Z]{5}$/.test(err.code) || node.compiled_code === null || !LOCATED.has(node.resource_type)) {
     return { status: 'error', message: errorMessage(e) };
   }
   const offset = compiledOffset(node.compiled_code, err.statement, err.position);
@@ -133,6 +133,9 @@ function withFrame(ctx: NodeRunContext, d: Diagnostic): Diagnostic {
     }
   });
 }
+
+/** Nodes whose statements embed their own compiled SQL (unit tests run the model's SQL with fixtures). */
+const LOCATED = new Set(['model', 'snapshot', 'test']);
 
 /**
  * 0-based offset in `compiled` of the error at 1-based `position` of `statement`, when the
