@@ -41,15 +41,16 @@ export async function checkCompiledSql(
 
 /** The check for one node (SQL rendered at execution time): its diagnostic, or undefined. */
 export async function checkNodeSql(n: ManifestNode): Promise<Diagnostic | undefined> {
-  if (!checkable(n)) return undefined;
+  if (!checkable(n, true)) return undefined;
   await initSqlParser();
   return syntaxDiagnostic(n);
 }
 
 const CHECKED = new Set(['model', 'snapshot', 'test']);
 
-function checkable(n: ManifestNode): boolean {
-  if (!CHECKED.has(n.resource_type) || n.compiled_code === null || n.strata.dynamic) return false;
+/** `rendered`: the SQL is an execution-time render (final even for a dynamic node). */
+function checkable(n: ManifestNode, rendered = false): boolean {
+  if (!CHECKED.has(n.resource_type) || n.compiled_code === null || (n.strata.dynamic && !rendered)) return false;
   if (n.resource_type === 'model' && !builtinMaterialization(String(n.config.materialized))) return false;
   return n.compiled_code.trim() !== '';
 }

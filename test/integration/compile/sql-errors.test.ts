@@ -184,6 +184,15 @@ for (const db of testDatabases()) {
       expect(mm).toContain('cast it explicitly');
     });
 
+    it('a dynamic model is checked after its execution-time render, at its template line', async () => {
+      const r = await build({
+        'models/dyn.sql': "{{ config(materialized='table') }}\n{% if execute %}select 1 as a,\nfrom {{ ref('stg_customers') }}{% else %}select 1 as a{% endif %}",
+      });
+      expect(r.code).toBe(1);
+      expect(message(r.results, 'model.t.dyn')).toMatch(/^models\/dyn\.sql:3:1: syntax error at or near "from"/);
+      expect(r.stdout).toContain('error[sql-syntax]');
+    });
+
     it('a failing data test is located in its file', async () => {
       const r = await build({ 'tests/bad_col.sql': "select *\nfrom {{ ref('stg_customers') }}\nwhere nmae is null" });
       expect(r.code).toBe(1);
