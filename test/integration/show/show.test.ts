@@ -132,6 +132,10 @@ for (const db of testDatabases()) {
       const i = await strata(['show', '--project-dir', dir, '--inline', 'select 1 / 0 as x']);
       expect(i.code).toBe(1);
       expect(i.stdout).toContain('division by zero');
+      // read-only: even unwrapped (--limit -1) a statement that writes is refused by the server
+      const w = await strata(['show', '--project-dir', dir, '--limit', '-1', '--inline', 'create table show_wrote as select 1 as x']);
+      expect(w.code).toBe(1);
+      expect(w.stdout).toContain('read-only transaction');
     });
   });
 }
