@@ -3,6 +3,7 @@ import { error, type Diagnostic } from '../diagnostics/index.js';
 import { builtinMaterialization } from '../planner/materializations.js';
 import { initSqlParser } from '../semantic/sql-parser.js';
 import { codeHash } from './render-cache.js';
+import { EPHEMERAL_PREFIX } from './resolve-relations.js';
 import { locate } from './source-map.js';
 import type { Manifest, ManifestNode } from './types.js';
 
@@ -85,17 +86,40 @@ export function sqlErrorDiagnostic(
   message: string,
   offset: number | undefined,
   hintFor?: (message: string, sql: string, offset: number | undefined) => string | undefined,
+  /** To locate errors inside an inlined ephemeral model in that model's own file. */
+  manifest?: Manifest,
 ): Diagnostic {
   const sql = n.compiled_code ?? '';
   const map = n.strata.source_map;
-  const at = offset !== undefined && map ? locate(map, sql, Math.min(offset, Math.max(0, sql.length - 1))) : undefined;
-  const hint = hintFor?.(message, sql, offset) ?? (offset !== undefined ? compiledLineHint(sql, offset) : undefined);
+  const clamped = offset === undefined ? undefined : Math.min(offset, Math.max(0, sql.length - 1));
+  const at = clamped !== undefined && map ? locate(map, sql, clamped) : undefined;
+  const inlined = !at && clamped !== undefined && manifest ? inEphemeral(manifest, sql, clamped) : undefined;
+  const computed = hintFor?.(message, sql, offset) ?? (offset !== undefined ? compiledLineHint(sql, offset) : undefined);
+  const hint = inlined ? [`in ephemeral model '${inlined.node.name}', inlined as a CTE`, computed].filter(Boolean).join('; ') : computed;
   return error(code, message, {
-    file: n.original_file_path,
-    ...(at ? { line: at.line, col: at.col } : {}),
+    file: inlined?.node.original_file_path ?? n.original_file_path,
+    ...(inlined ? { line: inlined.line, col: inlined.col } : at ? { line: at.line, col: at.col } : {}),
     node: n.unique_id,
     ...(hint ? { hint } : {}),
   });
+}
+
+/**
+ * The ephemeral model whose injected CTE body (` __dbt__cte__<name> as (\n<sql>\n)`, see
+ * resolve-relations.ts) holds `offset` of `sql`, and the position in its file.
+ */
+function inEphemeral(manifest: Manifest, sql: string, offset: number): { node: ManifestNode; line: number; col: number } | undefined {
+  for (const e of Object.values(manifest.nodes)) {
+    if (e.config.materialized !== 'ephemeral' || e.compiled_code === null || !e.strata.source_map) continue;
+    const marker = `${EPHEMERAL_PREFIX}${e.unique_id.split('.').slice(2).join('.')} as (\n`;
+    const at = sql.indexOf(marker);
+    if (at < 0) continue;
+    const start = at + marker.length;
+    if (offset < start || offset >= start + e.compiled_code.length || !sql.startsWith(e.compiled_code, start)) continue;
+    const p = locate(e.strata.source_map, e.compiled_code, offset - start);
+    if (p) return { node: e, ...p };
+  }
+  return undefined;
 }
 
 /** "compiled SQL line 3: `…`": what the database saw there (for text printed by macros). */

@@ -112,7 +112,7 @@ async function errorOutcome(ctx: NodeRunContext, node: ManifestNode, e: unknown)
     return { status: 'error', message: errorMessage(e) };
   }
   const offset = compiledOffset(node.compiled_code, err.statement, err.position);
-  const base = sqlErrorDiagnostic(node, 'database-error', err.message, offset);
+  const base = sqlErrorDiagnostic(node, 'database-error', err.message, offset, undefined, ctx.manifest);
   let hint: string | undefined;
   try {
     hint = await databaseHint(ctx, node, err, base.hint);
@@ -187,13 +187,21 @@ async function databaseHint(ctx: NodeRunContext, node: ManifestNode, err: Databa
 /** Column names of the relations the node reads (its ref/source parents), from the catalog. */
 async function upstreamColumns(ctx: NodeRunContext, node: ManifestNode): Promise<string[]> {
   const out = new Set<string>();
-  for (const id of node.depends_on.nodes) {
-    const parent = ctx.manifest.nodes[id];
-    const source = ctx.manifest.sources[id];
-    const ref = parent && parent.relation_name ? { schema: parent.schema, name: parent.alias } : source ? { schema: source.schema, name: source.identifier } : undefined;
-    if (!ref) continue;
-    for (const c of await ctx.adapter.getColumns(ref)) out.add(c.name);
-  }
+  const seen = new Set<string>();
+  const visit = async (ids: readonly string[]): Promise<void> => {
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const parent = ctx.manifest.nodes[id];
+      const source = ctx.manifest.sources[id];
+      // an ephemeral parent is inlined: its own parents are what the SQL reads
+      if (parent?.config.materialized === 'ephemeral') await visit(parent.depends_on.nodes);
+      const ref = parent && parent.relation_name ? { schema: parent.schema, name: parent.alias } : source ? { schema: source.schema, name: source.identifier } : undefined;
+      if (!ref) continue;
+      for (const c of await ctx.adapter.getColumns(ref)) out.add(c.name);
+    }
+  };
+  await visit(node.depends_on.nodes);
   return [...out];
 }
 

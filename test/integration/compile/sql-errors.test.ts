@@ -193,6 +193,18 @@ for (const db of testDatabases()) {
       expect(r.stdout).toContain('error[sql-syntax]');
     });
 
+    it('an error inside an inlined ephemeral model is located in the ephemeral model\'s file', async () => {
+      const r = await build({
+        'models/eph_people.sql': "{{ config(materialized='ephemeral') }}\nselect id,\n  upper(nmae) as name\nfrom {{ ref('stg_customers') }}",
+        'models/people.sql': "{{ config(materialized='table') }}\nselect *\nfrom {{ ref('eph_people') }}",
+      });
+      expect(r.code).toBe(1);
+      const m = message(r.results, 'model.t.people');
+      expect(m).toMatch(/^models\/eph_people\.sql:3:9: column "nmae" does not exist/);
+      expect(m).toContain("in ephemeral model 'eph_people'");
+      expect(m).toContain("did you mean 'name'?");
+    });
+
     it('a failing data test is located in its file', async () => {
       const r = await build({ 'tests/bad_col.sql': "select *\nfrom {{ ref('stg_customers') }}\nwhere nmae is null" });
       expect(r.code).toBe(1);
