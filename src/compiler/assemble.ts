@@ -1,6 +1,7 @@
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import type { ProjectFiles, SchemaFile, ColumnSpec } from '../project/types.js';
 import type { Draft } from './drafts.js';
+import { defaultAlias, refKey, splitRefKey } from './model-versions.js';
 import type { RenderResult } from './jinja/types.js';
 import { generateSchemaName, relationName, sha256, stableJson } from './node-config.js';
 import type { Library } from './render-cache.js';
@@ -97,6 +98,7 @@ export function assembleManifest(
     alias: string;
   }
   const idents = new Map<string, Ident>();
+  const versionsOf = new Map<string, string[]>();
   const identById = new Map<string, Ident>();
   /** `<package>.<name>`: for ref('pkg', 'x') and for `this` of a package's node. */
   const identByPackage = new Map<string, Ident>();
@@ -113,21 +115,26 @@ export function assembleManifest(
         d.resourceType === 'snapshot' && typeof c['target_schema'] === 'string'
           ? c['target_schema']
           : (naming?.schema(d, c) ?? generateSchemaName(t.schema, c['schema'])),
-      alias: naming?.alias(d, c) ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name),
+      alias: naming?.alias(d, c) ?? (typeof c['alias'] === 'string' ? c['alias'] : defaultAlias(d)),
     };
     identById.set(d.id, ident);
-    const qualified = `${d.id.split('.')[1]}.${d.name}`;
-    if (!identByPackage.has(qualified) || !identByPackage.get(qualified)!.enabled) identByPackage.set(qualified, ident);
-    // the root project's drafts come first: an unqualified ref prefers its node over a package's
-    if (idents.has(d.name) && idents.get(d.name)!.enabled) continue;
-    idents.set(d.name, ident);
+    // a model version answers to 'm.v2', the latest one also to 'm' (ref('m'))
+    const keys = d.version === undefined ? [d.name] : String(d.version) === String(d.latestVersion) ? [refKey(d), d.name] : [refKey(d)];
+    if (d.version !== undefined) (versionsOf.get(d.name) ?? versionsOf.set(d.name, []).get(d.name)!).push(String(d.version));
+    for (const key of keys) {
+      const qualified = `${d.id.split('.')[1]}.${key}`;
+      if (!identByPackage.has(qualified) || !identByPackage.get(qualified)!.enabled) identByPackage.set(qualified, ident);
+      // the root project's drafts come first: an unqualified ref prefers its node over a package's
+      if (idents.has(key) && idents.get(key)!.enabled) continue;
+      idents.set(key, ident);
+    }
   }
-  const refNames = [...idents.keys()];
+  const refNames = [...idents.keys()].filter((k) => !k.includes('.'));
   // Star-schema configs: checked here (final config known); a fact's dimensions become deps.
   const modelingNodes = new Map<string, ModelingNode>();
   for (const r of rendered) {
-    const i = RELATIONAL.has(r.draft.resourceType) ? idents.get(r.draft.name) : undefined;
-    if (i) modelingNodes.set(r.draft.name, { draft: r.draft, config: r.finalConfig, schema: i.schema, alias: i.alias });
+    const i = RELATIONAL.has(r.draft.resourceType) ? idents.get(refKey(r.draft)) : undefined;
+    if (i) modelingNodes.set(refKey(r.draft), { draft: r.draft, config: r.finalConfig, schema: i.schema, alias: i.alias });
   }
   const modelingDeps = new Map<string, string[]>();
   const modelingConfig = new Map<string, Readonly<Record<string, unknown>>>();
@@ -156,6 +163,16 @@ export function assembleManifest(
             ? `${d.resourceType} '${d.name}' refers to '${ref.package}.${ref.name}', but '${ref.name}' belongs to '${target.id.split('.')[1]}'`
             : `${d.resourceType} '${d.name}' refers to '${ref.package}.${ref.name}', but package '${ref.package}' is not installed`,
           installed.has(ref.package) ? `use ref('${ref.name}')` : 'list the package in packages.yml and run `strata deps`'));
+        continue;
+      }
+      const asked = splitRefKey(ref.name);
+      if (!target && asked.version !== undefined) {
+        const known = versionsOf.get(asked.name);
+        diagnostics.push(located(d, 'ref', [asked.name], 'ref-not-found',
+          known
+            ? `${d.resourceType} '${d.name}' refers to version ${asked.version} of '${asked.name}', which does not exist (versions: ${known.join(', ')})`
+            : `${d.resourceType} '${d.name}' refers to version ${asked.version} of '${asked.name}', which is not a versioned model`,
+          known ? `use one of v=${known.join(', v=')}, or add the version to its versions:` : (idents.has(asked.name) ? `use ref('${asked.name}')` : (didYouMean(asked.name, refNames) ?? 'create the model, or fix the name'))));
         continue;
       }
       if (!target) {
@@ -200,7 +217,7 @@ export function assembleManifest(
     const i = (a ? identByPackage.get(`${a}.${b}`) : undefined) ?? idents.get(b);
     if (!i) return undefined;
     return i.ephemeral
-      ? { kind: 'ephemeral', name: b, id: i.id }
+      ? { kind: 'ephemeral', name: b.replace(/\./g, '_'), id: i.id }
       : { kind: 'relation', sql: relationName(i.database, i.schema, i.alias) };
   };
   const bodies = new Map<string, { sql: string; ephemerals: string[]; map?: SourceMap }>();
@@ -242,7 +259,7 @@ export function assembleManifest(
     const ident = RELATIONAL.has(d.resourceType) ? identById.get(d.id) : undefined;
     const database = ident?.database ?? (typeof c['database'] === 'string' ? c['database'] : t.dbname);
     const schema = ident?.schema ?? generateSchemaName(t.schema, c['schema']);
-    const alias = ident?.alias ?? (typeof c['alias'] === 'string' ? c['alias'] : d.name);
+    const alias = ident?.alias ?? (typeof c['alias'] === 'string' ? c['alias'] : defaultAlias(d));
     const enabled = c['enabled'] !== false;
     const config = resolveHookPlaceholders({ ...c, enabled }, lookup) as unknown as NodeConfig;
     const tags = Array.isArray(c['tags']) ? (c['tags'] as unknown[]).map(String) : [];
@@ -274,7 +291,11 @@ export function assembleManifest(
         nodes: deps.get(d.id) ?? [],
         macros: [...r.result.macros].sort(),
       },
-      refs: r.result.refs.map((x) => ({ name: x.name, package: x.package })),
+      refs: r.result.refs.map((x) => {
+        const k = splitRefKey(x.name);
+        return { name: k.name, package: x.package, ...(k.version !== undefined ? { version: k.version } : {}) };
+      }),
+      ...(d.resourceType === 'model' && d.version !== undefined ? { version: d.version, latest_version: d.latestVersion ?? null } : {}),
       sources: r.result.sources.map((x) => [x.source, x.table] as const),
       checksum: { name: 'sha256', checksum: d.generic ? sha256(raw) : d.fileHash && d.lineOffset === 0 ? d.fileHash : sha256(raw) },
       strata: {
@@ -338,7 +359,7 @@ export function assembleManifest(
 }
 
 function aliasName(id: string): string {
-  return id.split('.').slice(2).join('.');
+  return id.split('.').slice(2).join('.').replace(/\./g, '_');
 }
 
 function genericRawCode(d: Draft): string {

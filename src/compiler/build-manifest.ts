@@ -26,6 +26,7 @@ import { renderInWorkers, workersAvailable, type PlainRendererOptions } from './
 import { availableParallelism } from 'node:os';
 import type { Manifest } from './types.js';
 import { resolvePlaceholders } from './resolve-relations.js';
+import { applyModelVersions, refKey } from './model-versions.js';
 import { relative } from 'node:path';
 import { resolveFolderConfig } from '../project/index.js';
 import { attachContracts } from '../planner/contract.js';
@@ -130,7 +131,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
   // --- drafts: every node before rendering ---------------------------------------------------
   const props = indexProperties(files.schemaFiles, diagnostics);
   const drafts: Draft[] = [
-    ...fileDrafts(files, files.models, 'model', files.config.modelPaths, props.models),
+    ...applyModelVersions(files, fileDrafts(files, files.models, 'model', files.config.modelPaths, props.models), props.models, diagnostics),
     ...fileDrafts(files, files.analyses, 'analysis', files.config.analysisPaths, new Map()),
     ...fileDrafts(files, files.tests, 'test', files.config.testPaths, new Map()),
     ...seedDrafts(files, props.seeds),
@@ -142,9 +143,9 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     drafts.push(
       ...genericTestDrafts(
         files,
-        { kind: 'ref', name: d.name },
+        { kind: 'ref', name: refKey(d) },
         d.id,
-        d.name,
+        d.version === undefined ? d.name : `${d.name}_v${d.version}`,
         d.patchPath?.replace(`${project}://`, '') ?? d.file,
         d.props.tests,
         d.props.columns,
@@ -195,8 +196,11 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     if (d.resourceType === 'test' || d.resourceType === 'analysis') continue;
     const rn = renderNodeFor(d, files);
     const info = { database: rn.database, schema: rn.schema, identifier: rn.alias };
-    if (!relationInfo.has(`ref:${d.name}`) || rn.package_name === project) relationInfo.set(`ref:${d.name}`, info);
-    relationInfo.set(`ref:${rn.package_name}.${d.name}`, info);
+    const keys = d.version === undefined ? [refKey(d)] : String(d.version) === String(d.latestVersion) ? [refKey(d), d.name] : [refKey(d)];
+    for (const k of keys) {
+      if (!relationInfo.has(`ref:${k}`) || rn.package_name === project) relationInfo.set(`ref:${k}`, info);
+      relationInfo.set(`ref:${rn.package_name}.${k}`, info);
+    }
   }
   for (const { spec: s } of packageSources) {
     relationInfo.set(`src:${s.sourceName}.${s.name}`, { database: s.database ?? files.target.dbname, schema: s.schema, identifier: s.identifier });

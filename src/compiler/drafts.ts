@@ -23,6 +23,9 @@ export interface Draft {
   readonly patchPath: string | null;
   readonly loc: { readonly line: number; readonly col: number };
   readonly generic?: GenericTestDraft;
+  /** A dbt model version (`versions:`): its `v` and the model's latest version. */
+  readonly version?: string | number;
+  readonly latestVersion?: string | number;
 }
 
 export interface GenericTestDraft {
@@ -74,7 +77,7 @@ export function renderNodeFor(d: Draft, files: ProjectFiles): RenderNode {
     original_file_path: d.file,
     database: typeof c['database'] === 'string' ? c['database'] : t.dbname,
     schema,
-    alias: typeof c['alias'] === 'string' ? c['alias'] : d.name,
+    alias: typeof c['alias'] === 'string' ? c['alias'] : d.version !== undefined ? `${d.name}_v${d.version}` : d.name, // model-versions.ts defaultAlias
     config: c,
     // RenderNode.lineOffset is the 1-based line where the body starts; Draft.lineOffset counts
     // the lines before it (0 for whole files). Passing 0 through put every error one line up.

@@ -131,7 +131,19 @@ export function checkDuplicates(drafts: readonly Draft[], diagnostics: Diagnosti
   const seen = new Map<string, Draft>();
   for (const d of drafts) {
     // relations share one name space per package (two packages may both have a model 'dates')
-    const key = d.resourceType === 'test' || d.resourceType === 'analysis' ? d.id : `rel:${d.id.split('.')[1]}.${d.name}`;
+    const rel = d.resourceType === 'test' || d.resourceType === 'analysis';
+    const key = rel ? d.id : `rel:${d.id.split('.')[1]}.${d.version === undefined ? d.name : `${d.name}.v${d.version}`}`;
+    // the latest version of a model also answers to its bare name
+    if (!rel && d.version !== undefined && String(d.version) === String(d.latestVersion)) {
+      const bare = `rel:${d.id.split('.')[1]}.${d.name}`;
+      const plain = seen.get(bare);
+      if (plain) diagnostics.push(error('duplicate-node', `model '${d.name}' is versioned, but ${plain.file} also defines an unversioned '${d.name}'`, { file: plain.file, line: 1, col: 1, node: plain.id, hint: `rename ${plain.file}, or make it a version (defined_in)` }));
+      else seen.set(bare, d);
+    } else if (!rel && d.version === undefined && seen.get(key)?.version !== undefined) {
+      const v = seen.get(key)!;
+      diagnostics.push(error('duplicate-node', `model '${d.name}' is versioned, but ${d.file} also defines an unversioned '${d.name}'`, { file: d.file, line: 1, col: 1, node: d.id, hint: `rename ${d.file}, or make it a version (defined_in); versions are in ${v.patchPath ?? v.file}` }));
+      continue;
+    }
     const prior = seen.get(key);
     if (prior) {
       diagnostics.push(

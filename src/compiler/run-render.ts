@@ -74,8 +74,12 @@ function indexRelations(manifest: Manifest): {
   const byName = new Map<string, ManifestNode>();
   for (const n of Object.values(manifest.nodes)) {
     if (!RELATIONAL.has(n.resource_type)) continue;
-    byName.set(`${n.package_name}.${n.name}`, n);
-    if (!byName.has(`.${n.name}`) || n.package_name === manifest.metadata.project_name) byName.set(`.${n.name}`, n);
+    // a model version answers to 'm.v2'; the latest one also to 'm'
+    const keys = n.version === undefined ? [n.name] : String(n.version) === String(n.latest_version) ? [`${n.name}.v${n.version}`, n.name] : [`${n.name}.v${n.version}`];
+    for (const k of keys) {
+      byName.set(`${n.package_name}.${k}`, n);
+      if (!byName.has(`.${k}`) || n.package_name === manifest.metadata.project_name) byName.set(`.${k}`, n);
+    }
   }
   const sources = new Map(Object.values(manifest.sources).map((s) => [`${s.source_name}.${s.name}`, s]));
   return {
@@ -94,7 +98,7 @@ export function manifestLookup(manifest: Manifest): (kind: 'ref' | 'src', a: str
     }
     const n = index.node(a || null, b);
     if (!n) return undefined;
-    if (n.config.materialized === 'ephemeral') return { kind: 'ephemeral', name: b, id: n.unique_id };
+    if (n.config.materialized === 'ephemeral') return { kind: 'ephemeral', name: b.replace(/\./g, '_'), id: n.unique_id };
     return n.relation_name ? { kind: 'relation', sql: n.relation_name } : undefined;
   };
 }

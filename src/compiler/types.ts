@@ -72,7 +72,10 @@ export interface ManifestNode {
   /** Final SQL with refs resolved and ephemerals inlined (null when disabled or seeds). */
   readonly compiled_code: string | null;
   readonly depends_on: { readonly nodes: readonly string[]; readonly macros: readonly string[] };
-  readonly refs: readonly { readonly name: string; readonly package: string | null }[];
+  readonly refs: readonly { readonly name: string; readonly package: string | null; readonly version?: string }[];
+  /** Versioned models (dbt `versions:`): this node's `v` and the model's latest version. */
+  readonly version?: string | number;
+  readonly latest_version?: string | number | null;
   readonly sources: readonly (readonly [string, string])[];
   /** sha256 of raw_code (dbt's `checksum`). */
   readonly checksum: { readonly name: 'sha256'; readonly checksum: string };

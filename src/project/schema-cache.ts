@@ -10,7 +10,7 @@ export interface SchemaCacheEntry {
 }
 
 const FILE = 'strata_schema_cache.json';
-const VERSION = 1;
+const VERSION = 2;
 
 /** Reads `target/strata_schema_cache.json`; anything unreadable means "no cache". */
 export async function readSchemaCache(

@@ -1,12 +1,14 @@
 import { didYouMean, error } from '../diagnostics/index.js';
 import type { DiagnosticBag } from '../diagnostics/index.js';
+import { parseExposures } from './exposures.js';
+import { IGNORED_TOP_LEVEL_KEYS } from './ignored-keys.js';
 import { parseNodeProperties } from './node-properties.js';
 import { parseSource } from './sources.js';
 import type { Location, NodeProperties, SchemaFile, SourceTableSpec } from './types.js';
 import { isRecord, parseYamlLocated } from './yaml-located.js';
 
 /** Top-level keys read into SchemaFile fields. */
-const HANDLED_KEYS = ['version', 'models', 'seeds', 'snapshots', 'sources'] as const;
+const HANDLED_KEYS = ['version', 'models', 'seeds', 'snapshots', 'sources', 'exposures'] as const;
 
 /**
  * Top-level keys that make a YAML file a schema file. Those not handled here land in
@@ -61,6 +63,9 @@ export function parseSchemaFile(
   for (const [k, v] of Object.entries(doc)) {
     if ((HANDLED_KEYS as readonly string[]).includes(k)) continue;
     other[k] = v;
+    if (IGNORED_TOP_LEVEL_KEYS.includes(k)) {
+      bag.add({ code: 'config-ignored-key', severity: 'warning', message: `top-level '${k}' in ${path} has no effect in Strata; it is accepted for dbt compatibility and ignored`, ...yaml.locate([k], { key: true }), hint: 'remove the key, or keep it if the project also runs on dbt' });
+    }
     if (!opts.always && !SCHEMA_FILE_KEYS.includes(k)) {
       const hint = didYouMean(k, SCHEMA_FILE_KEYS);
       if (hint) {
@@ -68,7 +73,8 @@ export function parseSchemaFile(
       }
     }
   }
-  return { path, hash, models: nodes('models'), seeds: nodes('seeds'), snapshots: nodes('snapshots'), sources, other };
+  const exposures = parseExposures(doc['exposures'], yaml, bag);
+  return { path, hash, models: nodes('models'), seeds: nodes('seeds'), snapshots: nodes('snapshots'), sources, ...(exposures.length ? { exposures } : {}), other };
 }
 
 /**
@@ -97,5 +103,6 @@ export function checkDuplicateEntries(files: readonly SchemaFile[], bag: Diagnos
     for (const s of f.seeds) visit(`seed:${s.name}`, `seed '${s.name}'`, s.loc);
     for (const s of f.snapshots) visit(`snapshot:${s.name}`, `snapshot '${s.name}'`, s.loc);
     for (const t of f.sources) visit(`source:${t.sourceName}.${t.name}`, `source table '${t.sourceName}.${t.name}'`, t.loc);
+    for (const e of f.exposures ?? []) visit(`exposure:${e.name}`, `exposure '${e.name}'`, e.loc);
   }
 }

@@ -156,6 +156,48 @@ export interface NodeProperties {
    * constraints), `versions`, `latest_version`, `access`, `group`, `deprecation_date`, ...
    */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** dbt model versions (`versions:`), each with its own merged properties. */
+  readonly versions?: readonly ModelVersionSpec[];
+  /** `latest_version:` or, when absent, the highest `v` (numeric if all are numbers). */
+  readonly latestVersion?: string | number;
+  readonly loc: Location;
+}
+
+/**
+ * One entry of a model's `versions:`. `props` are the model's properties with the version's laid
+ * over them: columns after `include`/`exclude`, config merged, tests of the version (else the model's).
+ */
+export interface ModelVersionSpec {
+  readonly v: string | number;
+  /** File name (no extension) holding its SQL; default `<model>_v<v>`. */
+  readonly definedIn?: string;
+  readonly props: NodeProperties;
+  readonly loc: Location;
+}
+
+/** A ref()/source()/metric() call in an exposure's `depends_on`, parsed. */
+export interface ExposureDependency {
+  readonly kind: 'ref' | 'source' | 'metric';
+  /** ref: [name] or [package, name]; source: [source, table]; metric: [name]. */
+  readonly args: readonly string[];
+  readonly version?: string | number;
+  readonly text: string;
+  readonly loc: Location;
+}
+
+/** An entry of `exposures:` in a properties file (dbt exposure). */
+export interface ExposureSpec {
+  readonly name: string;
+  readonly type: 'dashboard' | 'notebook' | 'analysis' | 'ml' | 'application';
+  readonly owner: { readonly name?: string; readonly email?: string };
+  readonly dependsOn: readonly ExposureDependency[];
+  readonly url?: string;
+  readonly maturity?: 'low' | 'medium' | 'high';
+  readonly description: string;
+  readonly label?: string;
+  readonly tags: readonly string[];
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly config: NodeConfigInput;
   readonly loc: Location;
 }
 
@@ -187,6 +229,8 @@ export interface SchemaFile {
   readonly seeds: readonly NodeProperties[];
   readonly snapshots: readonly NodeProperties[];
   readonly sources: readonly SourceTableSpec[];
+  /** `exposures:` (absent in files parsed before exposures were read). */
+  readonly exposures?: readonly ExposureSpec[];
   /** Top-level keys this loader does not handle (semantic_models, metrics, entities, ...), raw. */
   readonly other: Readonly<Record<string, unknown>>;
 }

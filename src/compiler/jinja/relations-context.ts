@@ -57,8 +57,11 @@ export function relationGlobals(engine: Engine, options: RendererOptions): Relat
     if (c.args.length === 0 || c.args.length > 2) {
       throw failure(s, 'render-error', `ref() takes 1 or 2 arguments (model name, or package and model name), got ${c.args.length}`);
     }
-    const name = str(s, c.args[c.args.length - 1], 'ref()');
+    let name = str(s, c.args[c.args.length - 1], 'ref()');
     const pkg = c.args.length === 2 ? str(s, c.args[0], 'ref()') : null;
+    // ref('m', v=2) / version=2: a model version, recorded as 'm.v2' (model names have no dots)
+    const v = c.kwargs['v'] ?? c.kwargs['version'];
+    if (v !== undefined && v !== null) name = `${name}.v${String(v)}`;
     if (!s.refs.some((r) => r.name === name && r.package === pkg)) s.refs.push({ name, package: pkg });
     const info = options.relationFor?.('ref', name, pkg) ?? fallback(name);
     return new Relation({ kind: 'ref', name, package: pkg }, info, null, emptyLimit);
