@@ -27,6 +27,7 @@ import { availableParallelism } from 'node:os';
 import type { Manifest } from './types.js';
 import { resolvePlaceholders } from './resolve-relations.js';
 import { applyModelVersions, refKey } from './model-versions.js';
+import { addExposures } from './exposures.js';
 import { relative } from 'node:path';
 import { resolveFolderConfig } from '../project/index.js';
 import { attachContracts } from '../planner/contract.js';
@@ -356,6 +357,7 @@ export async function compileManifest(files: ProjectFiles, opts: CompileOptions 
     diagnostics,
   );
   const manifest = addUnitTests({ files, manifest: contracted, rendererOptions: { ...plainOptions, relationFor: (k, a, b) => relationInfoLookup(relationInfo)(k, a, b) }, diagnostics });
+  addExposures(files, manifest, diagnostics);
   const hooks = {
     onRunStart: renderRunHooks(files, 'on-run-start', files.config.onRunStart, getRenderer, manifest, diagnostics),
     onRunEnd: renderRunHooks(files, 'on-run-end', files.config.onRunEnd, getRenderer, manifest, diagnostics),

@@ -174,4 +174,31 @@ export interface Manifest {
   readonly semantic: Readonly<Record<string, unknown>>;
   /** dbt 1.8 unit tests in dbt's manifest shape (also in `nodes` as resource_type 'unit_test', to run). */
   readonly unit_tests?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** dbt exposures (dashboards, notebooks, ... that read the project), end nodes of the graph. */
+  readonly exposures?: Readonly<Record<string, ExposureNode>>;
+}
+
+/** A dbt exposure in the manifest (`exposure.<package>.<name>`). */
+export interface ExposureNode {
+  readonly unique_id: string;
+  readonly resource_type: 'exposure';
+  readonly name: string;
+  readonly package_name: string;
+  readonly path: string;
+  readonly original_file_path: string;
+  readonly fqn: readonly string[];
+  readonly type: 'dashboard' | 'notebook' | 'analysis' | 'ml' | 'application';
+  readonly owner: { readonly email: string | null; readonly name: string | null };
+  readonly description: string;
+  readonly label: string | null;
+  readonly maturity: string | null;
+  readonly url: string | null;
+  readonly tags: readonly string[];
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly depends_on: { readonly nodes: readonly string[]; readonly macros: readonly string[] };
+  readonly refs: readonly { readonly name: string; readonly package: string | null; readonly version?: string }[];
+  readonly sources: readonly (readonly [string, string])[];
+  readonly metrics: readonly (readonly string[])[];
+  readonly loc: { readonly line: number; readonly col: number };
 }

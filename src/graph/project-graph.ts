@@ -63,6 +63,20 @@ export function buildProjectGraph(manifest: Manifest): {
       col: n.loc.col,
     });
   }
+  // Exposures are end nodes: nothing depends on them.
+  for (const n of Object.values(manifest.exposures ?? {})) {
+    g.addNode(n.unique_id, {
+      resourceType: 'exposure',
+      name: n.name,
+      packageName: n.package_name,
+      file: n.original_file_path,
+      fqn: n.fqn,
+      tags: n.tags,
+      config: n.config,
+      line: n.loc.line,
+      col: n.loc.col,
+    });
+  }
   // Adjacency arrays alongside the graphology store: ordering over plain arrays is several times
   // faster than graphology-dag's topologicalSort plus neighbour iteration at 30k nodes.
   const index = new Map<string, number>();
@@ -73,7 +87,7 @@ export function buildProjectGraph(manifest: Manifest): {
   });
   const children: number[][] = ids.map(() => []);
   const indegree = new Array<number>(ids.length).fill(0);
-  for (const n of Object.values(manifest.nodes)) {
+  for (const n of [...Object.values(manifest.nodes), ...Object.values(manifest.exposures ?? {})]) {
     const child = index.get(n.unique_id)!;
     const seen = new Set<string>();
     for (const parent of n.depends_on.nodes) {

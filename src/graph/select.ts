@@ -206,5 +206,22 @@ function matches(atom: SelectorAtom, id: string, a: GraphNodeAttrs, manifest: Ma
     }
     case 'state':
       return false;
+    case 'exposure':
+      return a.resourceType === 'exposure' && glob(v, a.name);
+    case 'version': {
+      // dbt: latest, prerelease (above the latest), old (below it), none (unversioned models)
+      const n = manifest.nodes[id] as ManifestNode | undefined;
+      if (n?.resource_type !== 'model') return false;
+      if (n.version === undefined) return v === 'none';
+      return compareVersions(n.version, n.latest_version ?? n.version) === ({ latest: 0, prerelease: 1, old: -1 } as Record<string, number | undefined>)[v];
+    }
   }
+}
+
+/** Orders two version identifiers as dbt does: numerically when both are numbers, else as text. */
+function compareVersions(a: string | number, b: string | number): number {
+  const na = Number(a);
+  const nb = Number(b);
+  const c = !Number.isNaN(na) && !Number.isNaN(nb) ? na - nb : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  return Math.sign(c);
 }

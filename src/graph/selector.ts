@@ -30,6 +30,8 @@ export const SELECTOR_METHODS = [
   'test_type',
   'test_name',
   'state',
+  'exposure',
+  'version',
 ] as const;
 export type SelectorMethod = (typeof SELECTOR_METHODS)[number];
 
