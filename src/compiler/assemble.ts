@@ -167,7 +167,7 @@ export function assembleManifest(
       }
       const asked = splitRefKey(ref.name);
       if (!target && asked.version !== undefined) {
-        const known = versionsOf.get(asked.name);
+        const known = versionsOf.get(asked.name)?.slice().sort(byVersion);
         diagnostics.push(located(d, 'ref', [asked.name], 'ref-not-found',
           known
             ? `${d.resourceType} '${d.name}' refers to version ${asked.version} of '${asked.name}', which does not exist (versions: ${known.join(', ')})`
@@ -460,4 +460,9 @@ function resolveHookPlaceholders(
     );
   }
   return config;
+}
+
+/** Version identifiers in order: numerically when they are numbers. */
+function byVersion(a: string, b: string): number {
+  return !Number.isNaN(Number(a)) && !Number.isNaN(Number(b)) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0;
 }

@@ -98,7 +98,7 @@ export function addExposures(files: ProjectFiles, manifest: Manifest, diagnostic
       const key = dep.version !== undefined ? `${name}.v${dep.version}` : name;
       const found = refIndex.get(pkg ? `${pkg}.${key}` : key);
       if (found) return found;
-      const known = versions.get(name);
+      const known = versions.get(name)?.slice().sort(byVersion);
       diagnostics.push(
         error('ref-not-found',
           dep.version !== undefined && known
@@ -111,4 +111,9 @@ export function addExposures(files: ProjectFiles, manifest: Manifest, diagnostic
   }
   Object.assign(manifest, { exposures: out });
   return manifest;
+}
+
+/** Version identifiers in order: numerically when they are numbers. */
+function byVersion(a: string, b: string): number {
+  return !Number.isNaN(Number(a)) && !Number.isNaN(Number(b)) ? Number(a) - Number(b) : a < b ? -1 : a > b ? 1 : 0;
 }
