@@ -15,14 +15,25 @@ function markdownFiles(): string[] {
   return [path.join(REPO, 'README.md'), ...pages];
 }
 
-/** Relative link targets of a Markdown text, without #anchors; code spans and blocks skipped. */
-export function relativeLinks(markdown: string): string[] {
+/** Relative link targets of a Markdown text (`file` or `file#anchor`); URLs, code spans and blocks skipped. */
+export function relativeLinks(markdown: string): { file: string; anchor?: string }[] {
   const text = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  const out: string[] = [];
+  const out: { file: string; anchor?: string }[] = [];
   for (const m of text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     const target = m[1]!;
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
-    out.push(decodeURIComponent(target.split('#')[0]!));
+    const [file, anchor] = target.split('#');
+    out.push({ file: decodeURIComponent(file!), ...(anchor ? { anchor } : {}) });
+  }
+  return out;
+}
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
+export function headingAnchors(markdown: string): Set<string> {
+  const text = markdown.replace(/```[\s\S]*?```/g, '');
+  const out = new Set<string>();
+  for (const m of text.matchAll(/^#{1,6}\s+(.+?)\s*$/gm)) {
+    out.add(m[1]!.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-'));
   }
   return out;
 }
@@ -39,7 +50,8 @@ function sourceFiles(dir: string): string[] {
 
 describe('reference docs', () => {
   it('finds links in Markdown, ignoring URLs, anchors and code', () => {
-    expect(relativeLinks('[a](docs/x.md#y) [b](https://e.com) [c](#top) `[d](no.md)`\n```\n[e](no2.md)\n```')).toEqual(['docs/x.md']);
+    expect(relativeLinks('[a](docs/x.md#y) [b](https://e.com) [c](#top) `[d](no.md)`\n```\n[e](no2.md)\n```')).toEqual([{ file: 'docs/x.md', anchor: 'y' }]);
+    expect([...headingAnchors('## The CLI: `strata query`\n### Audit (write-audit-publish)\n')]).toEqual(['the-cli-strata-query', 'audit-write-audit-publish']);
   });
 
   it('has the index and every reference page', () => {
@@ -48,13 +60,15 @@ describe('reference docs', () => {
     }
   });
 
-  it('every relative link in README.md and docs/*.md resolves to a file in the repository', () => {
+  it('every relative link in README.md and docs/*.md resolves to a file in the repository (and heading)', () => {
     const broken: string[] = [];
     for (const file of markdownFiles()) {
       for (const link of relativeLinks(readFileSync(file, 'utf8'))) {
-        const target = path.resolve(path.dirname(file), link);
+        const target = path.resolve(path.dirname(file), link.file);
         const inside = target === REPO || target.startsWith(REPO + path.sep);
-        if (!inside || !existsSync(target)) broken.push(`${path.relative(REPO, file)} -> ${link}`);
+        const shown = `${path.relative(REPO, file)} -> ${link.file}${link.anchor ? `#${link.anchor}` : ''}`;
+        if (!inside || !existsSync(target)) broken.push(shown);
+        else if (link.anchor && target.endsWith('.md') && !headingAnchors(readFileSync(target, 'utf8')).has(link.anchor)) broken.push(shown);
       }
     }
     expect(broken).toEqual([]);
