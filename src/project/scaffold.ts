@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CompileError, error } from '../diagnostics/index.js';
 import { findProjectFile } from './project-file.js';
 
@@ -30,11 +31,13 @@ export async function scaffoldProject(dir: string, name: string): Promise<string
     ]);
   }
   const files = scaffoldFiles(name);
+  files['package.json'] = await packageJson(dir, name);
   for (const [rel, contents] of Object.entries(files)) {
     const abs = path.join(dir, rel);
     await mkdir(path.dirname(abs), { recursive: true });
     // 'wx': never clobber a file that appeared in the meantime (or a pre-existing profiles.yml).
-    await writeFile(abs, contents, { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+    // package.json is merged above (an existing npm project keeps its own file).
+    await writeFile(abs, contents, { flag: rel === 'package.json' ? 'w' : 'wx' }).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EEXIST') throw e;
     });
   }
@@ -111,6 +114,69 @@ models:
     'macros/.gitkeep': '',
     'seeds/.gitkeep': '',
     'tests/.gitkeep': '',
-    '.gitignore': 'target/\n.strata/\nnode_modules/\n',
+    '.gitignore': 'target/\n.strata/\nlogs/\nnode_modules/\ndbt_packages/\n',
   };
+}
+
+/** This package's name and version, and its root directory. */
+export async function strataPackage(): Promise<{ name: string; version: string; root: string }> {
+  // dist/project/scaffold.js and src/project/scaffold.ts are both two levels below the root.
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version, root };
+}
+
+interface PackageFile {
+  name?: string;
+  private?: boolean;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  [k: string]: unknown;
+}
+
+async function readPackageFile(file: string): Promise<PackageFile | undefined> {
+  try {
+    const v = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as PackageFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How the new project depends on Strata: the spec of an enclosing npm project that already
+ * depends on it (a relative `file:` spec rebased onto `dir`), else a `file:` path to the running
+ * installation. Never a bare registry name: the unscoped name `strata` belongs to an unrelated
+ * package, and `npx strata` outside a project that installs this one would run it.
+ */
+export async function strataDependencySpec(dir: string): Promise<string> {
+  const self = await strataPackage();
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    const pkg = await readPackageFile(path.join(d, 'package.json'));
+    const spec = pkg?.devDependencies?.[self.name] ?? pkg?.dependencies?.[self.name];
+    if (spec) {
+      const m = /^file:(.*)$/.exec(spec);
+      if (!m || path.isAbsolute(m[1]!)) return spec;
+      return `file:${path.relative(dir, path.resolve(d, m[1]!)) || '.'}`;
+    }
+    if (path.dirname(d) === d) break;
+  }
+  return `file:${self.root}`;
+}
+
+/**
+ * package.json of the new project: `npm install` installs Strata locally, so `npx strata …`
+ * runs this package's bin. An existing package.json keeps everything and gains the dependency
+ * and any missing scripts.
+ */
+async function packageJson(dir: string, name: string): Promise<string> {
+  const self = await strataPackage();
+  const existing = await readPackageFile(path.join(dir, 'package.json'));
+  const pkg: PackageFile = existing ?? { name: name.toLowerCase().replace(/_/g, '-'), version: '0.1.0', private: true };
+  pkg.scripts = { build: 'strata build', test: 'strata test', compile: 'strata compile', ...(pkg.scripts ?? {}) };
+  if (!pkg.dependencies?.[self.name] && !pkg.devDependencies?.[self.name]) {
+    pkg.devDependencies = { ...(pkg.devDependencies ?? {}), [self.name]: await strataDependencySpec(dir) };
+  }
+  return `${JSON.stringify(pkg, null, 2)}\n`;
 }

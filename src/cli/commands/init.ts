@@ -16,7 +16,7 @@ export function registerInit(program: Command, run: (r: Reporter, f: () => Promi
       await run(reporter, async () => {
         const dir = resolve(opts.projectDir ?? name);
         await scaffoldProject(dir, name);
-        reporter.info(`Created project '${name}' in ${dir}\nNext: cd ${dir} && npx strata compile`, { dir, name });
+        reporter.info(`Created project '${name}' in ${dir}\nNext: cd ${dir} && npm install && npx strata build`, { dir, name });
         return 0;
       });
     });

@@ -18,6 +18,22 @@ describe('scaffoldProject', () => {
     expect(p.models.map((m) => m.path)).toEqual(['models/example/my_first_model.sql', 'models/example/my_second_model.sql']);
     expect(p.schemaFiles[0]?.models.map((m) => m.name)).toEqual(['my_first_model', 'my_second_model']);
     expect(await readFile(path.join(dir, '.gitignore'), 'utf8')).toContain('.strata/');
+    // npm install then `npx strata` runs this package's bin, never the registry's unrelated `strata`
+    const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'shop', private: true, scripts: { build: 'strata build' } });
+    expect(Object.keys(pkg.devDependencies)).toEqual(['strata-sql']);
+    expect(pkg.devDependencies['strata-sql']).toBe(`file:${path.resolve(import.meta.dirname, '..', '..', '..')}`);
+  });
+
+  it('depends on Strata the way the enclosing npm project does, and keeps an existing package.json', async () => {
+    const parent = await writeTempProject({
+      'package.json': JSON.stringify({ name: 'ws', devDependencies: { 'strata-sql': 'file:vendor/strata-sql-0.1.0.tgz' } }),
+      'shop/package.json': JSON.stringify({ name: 'mine', scripts: { build: 'make' }, dependencies: { left: '1.0.0' } }),
+    });
+    await scaffoldProject(path.join(parent, 'shop'), 'shop');
+    const pkg = JSON.parse(await readFile(path.join(parent, 'shop', 'package.json'), 'utf8'));
+    expect(pkg).toMatchObject({ name: 'mine', scripts: { build: 'make', test: 'strata test' }, dependencies: { left: '1.0.0' } });
+    expect(pkg.devDependencies).toEqual({ 'strata-sql': 'file:../vendor/strata-sql-0.1.0.tgz' });
   });
 
   it('refuses to overwrite an existing project (project-invalid)', async () => {
