@@ -12,13 +12,32 @@ const LABEL: Record<string, string> = {
 };
 
 /**
- * Progress of a run: one line per finished node (status, time); on a TTY also a live status
- * line (done/total, running nodes, elapsed); with --log-format json one event per node.
+ * When this invocation started on performance.now()'s clock: 0 (process start) for the binary,
+ * the call time for an in-process `main()` (tests). "Done in" counts from here.
+ */
+export const invocation = { startedAt: 0 };
+
+/** Seconds since the invocation started: the wall clock a user sees. */
+export function wallSeconds(): number {
+  return (performance.now() - invocation.startedAt) / 1000;
+}
+
+/** A node still running after this long gets a start line (on a TTY: its elapsed time, live). */
+export const LONG_NODE_MS = 2000;
+
+/**
+ * Progress of a run: one line per finished node (status, time), a start line for a node that
+ * runs longer than LONG_NODE_MS; on a TTY also a live status line (done/total, running nodes
+ * with their elapsed time, redrawn every second); with --log-format json one event per node.
  */
 export class RunProgress {
   private readonly started = performance.now();
-  private readonly running = new Set<string>();
+  /** Running node name → when it started. */
+  private readonly running = new Map<string, number>();
+  private readonly slow = new Map<string, NodeJS.Timeout>();
   private readonly live: boolean;
+  private ticker: NodeJS.Timeout | undefined;
+  private done = 0;
 
   constructor(
     private readonly reporter: Reporter,
@@ -29,13 +48,28 @@ export class RunProgress {
   }
 
   start(node: ManifestNode): void {
-    this.running.add(node.name);
+    this.running.set(node.name, performance.now());
     if (this.reporter.format === 'json') this.reporter.event('node_start', { unique_id: node.unique_id });
+    else if (!this.live) {
+      const t = setTimeout(() => {
+        this.slow.delete(node.unique_id);
+        this.reporter.info(`${' '.repeat(String(this.total).length)}    START ${node.resource_type} ${node.name} (running for ${LONG_NODE_MS / 1000}s…)`);
+      }, LONG_NODE_MS);
+      t.unref();
+      this.slow.set(node.unique_id, t);
+    } else if (!this.ticker) {
+      this.ticker = setInterval(() => this.redraw(), 1000);
+      this.ticker.unref();
+    }
     this.redraw();
   }
 
   finish(node: ManifestNode, r: NodeResult, done: number): void {
     this.running.delete(node.name);
+    this.done = done;
+    const t = this.slow.get(node.unique_id);
+    if (t) clearTimeout(t);
+    this.slow.delete(node.unique_id);
     if (this.reporter.format === 'json') {
       this.reporter.event('node_finish', {
         unique_id: r.id,
@@ -61,13 +95,20 @@ export class RunProgress {
   }
 
   end(): void {
+    for (const t of this.slow.values()) clearTimeout(t);
+    this.slow.clear();
+    if (this.ticker) clearInterval(this.ticker);
     if (this.live) this.stream.write('\r\x1b[2K');
   }
 
   private redraw(done?: number): void {
     if (!this.live) return;
-    const secs = ((performance.now() - this.started) / 1000).toFixed(1);
-    const names = [...this.running].slice(0, 4).join(', ') + (this.running.size > 4 ? ', …' : '');
-    this.stream.write(`\r\x1b[2K[${done ?? '…'}/${this.total}] ${secs}s running: ${names}`);
+    const now = performance.now();
+    const secs = ((now - this.started) / 1000).toFixed(1);
+    const names = [...this.running]
+      .slice(0, 4)
+      .map(([name, at]) => (now - at >= LONG_NODE_MS ? `${name} (${((now - at) / 1000).toFixed(0)}s)` : name))
+      .join(', ') + (this.running.size > 4 ? ', …' : '');
+    this.stream.write(`\r\x1b[2K[${done ?? this.done}/${this.total}] ${secs}s running: ${names}`);
   }
 }

@@ -11,7 +11,12 @@
  * Why ioredis: pipelining with per-command results (`pipeline().exec()`), automatic reconnect,
  * TypeScript types, and it is the Redis client Feast's and BullMQ's Node users run in production.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
+
+// ioredis takes ~70 ms to load; every CLI command imports this module, few open Redis.
+let RedisClient: typeof Redis | undefined;
+const redisClient = (): typeof Redis => (RedisClient ??= (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis);
 import { OnlineStoreUnavailableError } from './errors.js';
 import type { MaterializationMeta, MaterializedRow, OnlineRead, OnlineRecord, OnlineStore } from './online-store.js';
 import type { FeatureView } from './types.js';
@@ -71,7 +76,7 @@ export class RedisOnlineStore implements OnlineStore {
       commandTimeout,
       retryStrategy: (times) => Math.min(100 * times, 1_000),
     };
-    const c = new Redis(this.url, options);
+    const c = new (redisClient())(this.url, options);
     c.on('error', (e: Error) => this.opts.onError?.(e));
     // HSET + expiry in one server-side call: half the commands of HSET + PEXPIREAT, which is
     // what bounds materialization (client-side command encoding dominates at ~1M entities).

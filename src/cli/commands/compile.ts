@@ -12,7 +12,7 @@ import type { Reporter } from '../reporter.js';
 export async function compileAndSelect(
   opts: CommonOptions & { cache?: boolean },
   resourceTypes?: readonly string[],
-  extra: { readonly writeCompiledSql?: boolean } = {},
+  extra: { readonly writeCompiledSql?: boolean; readonly empty?: boolean } = {},
 ): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[]; semantic?: SemanticLayer }> {
   const files = await load(opts);
   const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false, ...extra });

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { WarehouseAdapter } from '../../adapters/warehouse-adapter.js';
 import { compileProject, readManifest } from '../../compiler/index.js';
 import { createRunRenderer } from '../../compiler/run-render.js';
 import type { Manifest } from '../../compiler/types.js';
+import type { ResolvedTarget } from '../../project/types.js';
 import { CompileError, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import type { NodeResult } from '../../executor/index.js';
 import { deferManifest } from '../../graph/index.js';
@@ -13,7 +15,7 @@ import { junitXml } from '../../quality/junit-xml.js';
 import { validateQualityTests } from '../../quality/validate.js';
 import type { SeedProfile } from '../../seeds/index.js';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
-import { RunProgress } from '../progress.js';
+import { RunProgress, wallSeconds } from '../progress.js';
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
 import { openTargetAdapter } from './open-target.js';
@@ -25,6 +27,7 @@ type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
 interface ExecuteOptions extends CommonOptions {
   cache?: boolean;
   junitXml?: string;
+  empty?: boolean;
 }
 
 /** Registers a command that executes nodes (run, seed, build) with the shared flags. */
@@ -43,6 +46,9 @@ export function registerExecute(
     .option('-x, --fail-fast', 'stop at the first failure')
     .option('--defer', 'read parents that are not selected and not built in the target from the --state manifest\'s relations')
     .option('--junit-xml <file>', 'write node and test results as JUnit XML (for CI)');
+  if (name !== 'seed' && name !== 'test') {
+    cmd.option('--empty', 'build with zero rows: every ref() and source() reads no rows, so SQL, columns and types are checked without the data');
+  }
   addSelectionOptions(addProjectOptions(cmd)).action(async (opts: ExecuteOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => execute(opts, reporter, name, resourceTypes));
@@ -56,7 +62,10 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       { code: 'state-invalid', severity: 'error', message: '--defer needs --state <dir with the production manifest.json>', hint: 'e.g. --select state:modified+ --state prod-target/ --defer' },
     ]);
   }
-  const { files, compiled, selected: chosen, semantic } = await compileAndSelect(opts, resourceTypes);
+  reporter.info(`Loading project ${resolve(opts.projectDir ?? '.')}…`, { event: 'load_start' });
+  const compileStarted = performance.now();
+  const empty = opts.empty ?? false;
+  const { files, compiled, selected: chosen, semantic } = await compileAndSelect(opts, resourceTypes, empty ? { empty } : {});
   // ephemeral models build nothing: they are inlined into their children and, as in dbt, never
   // appear in the run's results
   const selected = chosen.filter((id) => compiled.manifest.nodes[id]?.config.materialized !== 'ephemeral');
@@ -65,6 +74,10 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   if (invalid.length) throw new CompileError(invalid);
   const stateManifest = opts.defer && opts.state ? await readManifest(resolve(opts.state)) : undefined;
   reporter.diagnostics(compiled.warnings, files.root);
+  reporter.info(
+    `Compiled ${Object.keys(compiled.manifest.nodes).length} nodes in ${seconds(performance.now() - compileStarted)}; ${selected.length} selected`,
+    { event: 'compiled', nodes: Object.keys(compiled.manifest.nodes).length, selected: selected.length },
+  );
   if (selected.length === 0) {
     reporter.info('Nothing to do: the selection matched no nodes.');
     // dbt writes run_results.json for an empty run too (CI reads it)
@@ -81,7 +94,14 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   const requested = Number(opts.threads ?? files.target.threads);
   const threads = Number.isInteger(requested) && requested > 0 ? requested : 1;
   // PGlite: another process on the data directory is waited for (a server lends it to us).
+  const connectStarted = performance.now();
+  // A new PGlite data directory is initialised on first open (initdb: about 2-3 s); say so.
+  const fresh = files.target.type === 'pglite' && !files.target.path.startsWith('memory:') && !existsSync(join(files.target.path, 'PG_VERSION'));
   const { adapter, close } = await openTargetAdapter({ ...files.target, threads }, reporter, { command, whenHeld: 'wait' });
+  reporter.info(
+    `Connected to ${describeTarget(files.target, files.root)} in ${seconds(performance.now() - connectStarted)}${fresh ? ' (first start: the data directory was initialised)' : ''}`,
+    { event: 'connected', type: files.target.type, initialised: fresh },
+  );
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {
@@ -109,6 +129,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
         fullRefresh: opts.fullRefresh ?? false,
         relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
         which: command,
+        ...(empty ? { empty } : {}),
       });
       manifest = again.manifest;
       hooks = again.hooks;
@@ -125,6 +146,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       fullRefresh: opts.fullRefresh ?? false,
       which: command,
       relationExists: (n) => existing.has(`${n.schema}.${n.alias}`),
+      ...(empty ? { empty } : {}),
     });
     const summary = await runProject({
       adapter,
@@ -163,7 +185,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, junitXml(manifest, summary.results, command));
     }
-    return summarize(reporter, summary.results, summary.elapsed, interrupted);
+    return summarize(reporter, summary.results, interrupted);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -171,7 +193,18 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
   }
 }
 
-function summarize(reporter: Reporter, results: readonly NodeResult[], elapsed: number, interrupted: boolean): number {
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function describeTarget(t: ResolvedTarget, root: string): string {
+  if (t.type === 'pglite') return `embedded PGlite (${t.path.startsWith('memory:') ? t.path : relative(root, t.path) || '.'}), schema ${t.schema}`;
+  return `PostgreSQL ${t.host}:${t.port}/${t.dbname}, schema ${t.schema}`;
+}
+
+function summarize(reporter: Reporter, results: readonly NodeResult[], interrupted: boolean): number {
+  // "Done in" is the invocation's wall clock: load, compile, connect, nodes, rollups and all.
+  const elapsed = wallSeconds();
   const count = (s: string): number => results.filter((r) => r.status === s).length;
   const ok = count('success') + count('pass');
   const bad = results.filter((r) => r.status === 'error' || r.status === 'fail');

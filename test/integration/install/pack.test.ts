@@ -17,7 +17,7 @@ describe('installing the packed package into a fresh project', () => {
   it('init writes a project whose npm install + npx strata build work offline', { timeout: 600_000 }, async () => {
     expect(existsSync(join(REPO, 'dist', 'cli', 'main.js')), 'run `npm run build` first: the package ships dist/').toBe(true);
     const work = await mkdtemp(join(tmpdir(), 'strata-pack-'));
-    const env = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
     delete env['STRATA_DATABASE_URL'];
     const sh = (cmd: string, args: string[], cwd: string): string => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const install = (args: string[], cwd: string): string => sh('npm', ['install', '--prefer-offline', '--offline=false', '--ignore-scripts', ...args], cwd);
