@@ -20,10 +20,14 @@ describe('ref / source / this', () => {
     expect(res.sources).toEqual([{ source: 'shop', table: 'payments' }]);
   });
 
-  it('ignores the version kwarg and deduplicates refs', () => {
-    const res = ok(r, "{{ ref('a', v=2) }} {{ ref('a') }}");
-    expect(sql(r, "{{ ref('a', v=2) }}")).toBe('⟨ref::a⟩');
-    expect(res.refs).toEqual([{ name: 'a', package: null }]);
+  it('records a model version from v= / version= and deduplicates refs', () => {
+    const res = ok(r, "{{ ref('a', v=2) }} {{ ref('a', version=2) }} {{ ref('a') }} {{ ref('a') }}");
+    expect(sql(r, "{{ ref('a', v=2) }}")).toBe('⟨ref::a.v2⟩');
+    expect(sql(r, "{{ ref('a', version='2') }}")).toBe('⟨ref::a.v2⟩');
+    expect(res.refs).toEqual([
+      { name: 'a.v2', package: null },
+      { name: 'a', package: null },
+    ]);
   });
 
   it('exposes relation attributes from relationFor', () => {
