@@ -2,6 +2,7 @@ import type { ResolvedTarget } from '../project/types.js';
 import { PgliteAdapter } from './pglite-adapter.js';
 import type { DataDirEvent } from './pglite-run-lock.js';
 import { PostgresAdapter } from './postgres-adapter.js';
+import type { StatementListener } from './statement-events.js';
 import type { WarehouseAdapter } from './warehouse-adapter.js';
 
 export interface AdapterOptions {
@@ -28,6 +29,8 @@ export interface AdapterOptions {
     readonly lend?: boolean;
     readonly onEvent?: (e: DataDirEvent) => void;
   };
+  /** Told about every statement sent, with its duration, after it ends (statement-events.ts). */
+  readonly onStatement?: StatementListener;
 }
 
 /**

@@ -26,6 +26,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedTarget } from '../project/types.js';
+import { observeSession, type StatementListener } from './statement-events.js';
 import { getColumns, getRelation, listRelations } from './catalog.js';
 import { cancelledError, toDatabaseError, type DatabaseError } from './database-error.js';
 import {
@@ -67,6 +68,8 @@ export interface PgliteOpenOptions {
     readonly lend?: boolean;
     readonly onEvent?: (e: DataDirEvent) => void;
   };
+  /** Told about every statement sent, with its duration (--debug, logs/strata.log). */
+  readonly onStatement?: StatementListener;
 }
 
 interface ActiveSession {
@@ -487,6 +490,10 @@ export class PgliteAdapter implements WarehouseAdapter {
   }
 
   private sessionFor(entry: ActiveSession): Session {
+    return observeSession(this.sessionOf(entry), this.opts.onStatement);
+  }
+
+  private sessionOf(entry: ActiveSession): Session {
     return {
       query: async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
         // exec accepts several statements (hooks); its last result is the answer.

@@ -11,6 +11,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import type { ResolvedTarget } from '../project/types.js';
 import { getColumns, getRelation, listRelations, runLockKeySql } from './catalog.js';
 import { cancelledError, toDatabaseError } from './database-error.js';
+import { observeSession, type StatementListener } from './statement-events.js';
 import type { ColumnDef, ExistingRelation, QueryOptions, QueryResult, RelationRef, Session, TableResult, WarehouseAdapter } from './warehouse-adapter.js';
 
 type PostgresTarget = Extract<ResolvedTarget, { type: 'postgres' }>;
@@ -58,7 +59,10 @@ export class PostgresAdapter implements WarehouseAdapter {
 
   readonly statementTimeoutMs?: number;
 
-  constructor(target: PostgresTarget, opts: { readonly statementTimeoutMs?: number } = {}) {
+  private readonly onStatement: StatementListener | undefined;
+
+  constructor(target: PostgresTarget, opts: { readonly statementTimeoutMs?: number; readonly onStatement?: StatementListener } = {}) {
+    this.onStatement = opts.onStatement;
     this.maxConcurrency = Math.max(1, target.threads);
     this.config = connectionConfig(target);
     if (opts.statementTimeoutMs !== undefined && opts.statementTimeoutMs > 0) {
@@ -144,6 +148,10 @@ export class PostgresAdapter implements WarehouseAdapter {
   }
 
   private sessionFor(entry: ActiveSession): Session {
+    return observeSession(this.sessionOf(entry), this.onStatement);
+  }
+
+  private sessionOf(entry: ActiveSession): Session {
     const run = async <Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> => {
       if (entry.cancelled && !/^\s*rollback\s*$/i.test(sql)) throw cancelledError();
       try {

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { isCompileError } from '../diagnostics/index.js';
+import { PROJECT_FILE_NAMES } from '../project/index.js';
 import { registerClean } from './commands/clean.js';
 import { registerCompile } from './commands/compile.js';
 import { registerDebug } from './commands/debug.js';
@@ -18,9 +21,15 @@ import { registerToken } from './commands/token.js';
 import { registerQuality } from './commands/quality.js';
 import { registerSourceFreshness } from './commands/source-freshness.js';
 import { registerTest } from './commands/test.js';
-import type { Reporter } from './reporter.js';
+import { registerParse } from './commands/parse.js';
+import { globalSettings, logDir, resolveGlobals, setGlobals, type GlobalOptions } from './common.js';
+import { Reporter } from './reporter.js';
 
 export const VERSION = '0.1.0';
+
+function hasProjectFile(dir: string): boolean {
+  return PROJECT_FILE_NAMES.some((f) => existsSync(join(resolve(dir), f)));
+}
 
 /**
  * Runs the CLI and resolves to the exit code: 0 ok, 1 a node or test failed, 2 usage, config or
@@ -40,14 +49,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let exitCode = 0;
   let root: string | undefined;
+  setGlobals(resolveGlobals({}, {}));
   const run = async (reporter: Reporter, f: () => Promise<number>): Promise<number> => {
+    const started = performance.now();
     try {
+      const bad = globalSettings().error;
+      if (bad) throw bad;
       exitCode = await f();
     } catch (e) {
       if (isCompileError(e)) {
         reporter.diagnostics(e.diagnostics, root ?? process.cwd());
         exitCode = 2;
       } else throw e;
+    } finally {
+      // A command that failed before reading the project still logs into it when there is one.
+      if (!reporter.logPath && root && hasProjectFile(root)) reporter.attachLog(logDir(resolve(root), undefined));
+      reporter.debug(`command finished in ${Math.round(performance.now() - started)} ms, exit code ${exitCode}`, { event: 'command_end', exit_code: exitCode, ms: Math.round(performance.now() - started) });
     }
     return exitCode;
   };
@@ -56,9 +73,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError()
+    .option('--warn-error', 'treat every warning as an error (compile-time warnings exit 2, warn tests fail the run); env STRATA_WARN_ERROR / DBT_WARN_ERROR')
+    .option('--warn-error-options <json>', 'which warnings are errors: \'{"error": ["config-unknown-key"]}\' or \'{"error": "all", "warn": [...]}\'; env DBT_WARN_ERROR_OPTIONS')
+    .option('-d, --debug', 'debug lines on stderr: phase timings and every SQL statement with its duration')
+    .option('--log-path <dir>', "directory of strata.log (default: the project file's log-path, else logs/)")
     .hook('preAction', (_this, action) => {
       const o = action.opts<{ projectDir?: string }>();
       root = o.projectDir ?? process.cwd();
+      setGlobals(resolveGlobals(program.opts<GlobalOptions>(), process.env));
     });
   registerInit(program, run);
   registerDebug(program, run);
@@ -76,6 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerTest(program, run);
   registerRunOperation(program, run);
   registerSourceFreshness(program, run);
+  registerParse(program, run);
   registerQuality(program, run);
   registerFeatures(program, run);
   registerDocs(program, run);

@@ -50,7 +50,8 @@ export class RunProgress {
   start(node: ManifestNode): void {
     this.running.set(node.name, performance.now());
     if (this.reporter.format === 'json') this.reporter.event('node_start', { unique_id: node.unique_id });
-    else if (!this.live) {
+    else this.reporter.log('info', 'node_start', { unique_id: node.unique_id });
+    if (this.reporter.format === 'text' && !this.live) {
       const t = setTimeout(() => {
         this.slow.delete(node.unique_id);
         this.reporter.info(`${' '.repeat(String(this.total).length)}    START ${node.resource_type} ${node.name} (running for ${LONG_NODE_MS / 1000}s…)`);
@@ -86,7 +87,7 @@ export class RunProgress {
     const msg = r.message ? ` ${r.message}` : '';
     const line = `${String(done).padStart(String(this.total).length)} of ${this.total} ${(LABEL[r.status] ?? r.status).padEnd(5)} ${what}${msg} [${r.executionTime.toFixed(2)}s]`;
     if (this.live) this.stream.write('\r\x1b[2K');
-    this.reporter.info(line);
+    this.reporter.info(line, { event: 'node_finish', unique_id: r.id, status: r.status, execution_time: r.executionTime });
     this.redraw(done);
   }
 

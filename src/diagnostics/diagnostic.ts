@@ -82,6 +82,8 @@ export const DIAGNOSTIC_CODES = [
   'package-deprecated',
   'sql-syntax',
   'database-error',
+  /** A malformed global flag value (--warn-error-options, ...). */
+  'flags-invalid',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

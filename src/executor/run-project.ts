@@ -6,7 +6,7 @@ import { testEdges } from '../graph/test-edges.js';
 import { planHooks } from '../planner/index.js';
 import type { QualityRunContext } from '../quality/types.js';
 import type { SeedProfile } from '../seeds/index.js';
-import { runDag, type NodeResult } from './dag-runner.js';
+import { runDag, type NodeOutcome, type NodeResult } from './dag-runner.js';
 import { cleanupTemporaries, executeNodePlan, stopOrphanedBuilds } from './execute-plan.js';
 import { schemasOf, writeRunResults, writeRunSql } from './run-artifacts.js';
 import { runNode } from './run-node.js';
@@ -45,6 +45,8 @@ export interface RunProjectOptions {
   readonly dbtProject?: boolean;
   /** User `{% materialization %}` blocks. */
   readonly materialize?: (node: ManifestNode) => Promise<MacroRunOutcome>;
+  /** `--warn-error`: a `warn` outcome (warn-severity test, drift warning) is a failure (`fail`). */
+  readonly warnError?: boolean;
 }
 
 export interface RunSummary {
@@ -111,9 +113,11 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
       : undefined;
     // A test audited with its model reports its own outcome even when the held-back model made
     // the runner skip it: the user sees which tests failed on the held-back data.
+    const promote = <T extends NodeOutcome>(r: T): T =>
+      o.warnError && r.status === 'warn' ? { ...r, status: 'fail', message: `${r.message ?? 'warning'} (warning treated as an error: --warn-error)` } : r;
     const reported = (r: NodeResult): NodeResult => {
       const audited = r.status === 'skipped' ? quality?.auditResults.get(r.id) : undefined;
-      return audited ? { ...r, ...audited } : r;
+      return promote(audited ? { ...r, ...audited } : r);
     };
     // The runner aborts its signal on Ctrl-C and on --fail-fast: either way, statements still
     // running in other threads are cancelled on the server (not left to finish).
@@ -150,7 +154,7 @@ export async function runProject(o: RunProjectOptions): Promise<RunSummary> {
           },
           id,
           signal,
-        );
+        ).then(promote);
       },
       events: {
         onStart: (id, running) => o.events?.onStart?.(o.manifest.nodes[id]!, running.length),

@@ -165,6 +165,7 @@ async function execute(opts: ExecuteOptions, reporter: Reporter, command: string
       render: (node) => runRenderer.render(node),
       materialize: (node) => runRenderer.materialize(node),
       dbtProject: files.config.kind === 'dbt',
+      warnError: reporter.promotes('test-warn'),
       ...(command === 'build' ? { build: { auditByDefault: files.config.kind === 'strata' } } : {}),
       events: {
         onLockWait: (schema) => progress.waiting(schema),

@@ -108,6 +108,7 @@ export async function openDatabase(target: ResolvedTarget, reporter: Reporter, o
         ...(o.lend ? { lend: true } : {}),
         onEvent: (e) => printEvent(reporter, path, e),
       },
+      onStatement: reporter.statement,
     });
   } catch (e) {
     if (e instanceof DataDirLockedError) throw lockedDiagnostic(e, o.command);
@@ -125,9 +126,11 @@ export async function openTargetAdapter(
   o: OpenTargetOptions = {},
 ): Promise<{ adapter: WarehouseAdapter; close: () => Promise<void> }> {
   let adapter: WarehouseAdapter | undefined;
+  const started = performance.now();
   try {
     adapter = await openDatabase(target, reporter, o);
     await adapter.query('select 1');
+    reporter.debug(`connected (${target.type}) in ${Math.round(performance.now() - started)} ms`, { event: 'timing', phase: 'connect', ms: Math.round(performance.now() - started) });
   } catch (e) {
     await adapter?.close().catch(() => undefined);
     if (e instanceof CompileError) throw e;

@@ -20,11 +20,14 @@ import { openTargetAdapter } from './execute.js';
  */
 export function registerSourceFreshness(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
   const source = program.command('source').description('commands about sources');
-  const cmd = source.command('freshness').description('check freshness SLAs (sources and models), write target/sources.json');
-  addSelectionOptions(addProjectOptions(cmd)).action(async (opts: CommonOptions) => {
-    const reporter = reporterFor(opts);
-    await run(reporter, () => freshness(opts, reporter));
-  });
+  const description = 'check freshness SLAs (sources and models), write target/sources.json';
+  // `strata source-freshness`: the older spelling, same options (hidden from --help)
+  for (const cmd of [source.command('freshness').description(description), program.command('source-freshness', { hidden: true }).description(description)]) {
+    addSelectionOptions(addProjectOptions(cmd)).action(async (opts: CommonOptions) => {
+      const reporter = reporterFor(opts);
+      await run(reporter, () => freshness(opts, reporter));
+    });
+  }
 }
 
 async function freshness(opts: CommonOptions, reporter: Reporter): Promise<number> {
@@ -41,7 +44,9 @@ async function freshness(opts: CommonOptions, reporter: Reporter): Promise<numbe
   const results: FreshnessResult[] = [];
   try {
     for (const t of targets) {
-      const r = await checkFreshness(adapter, t);
+      const checked = await checkFreshness(adapter, t);
+      // --warn-error: past warn_after is an error (dbt's LogFreshnessResult)
+      const r: FreshnessResult = checked.status === 'warn' && reporter.promotes('freshness-warn') ? { ...checked, status: 'error', message: `${checked.message} (warning treated as an error: --warn-error)` } : checked;
       results.push(r);
       const label = r.status === 'runtime error' ? 'ERROR' : r.status.toUpperCase();
       reporter.info(`${String(results.length).padStart(String(targets.length).length)} of ${targets.length} ${label.padEnd(5)} ${r.unique_id}: ${r.message}`, {
