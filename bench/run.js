@@ -50,3 +50,7 @@ console.log(formatFeatures(await benchFeatures()));
 // Docs site and lineage (issue 9): docs generate on 10,000 models; the site in headless Chromium.
 const { benchDocs, formatDocs } = await import('./docs.js');
 console.log(formatDocs(await benchDocs(10000)));
+
+// Progress (issue 15): first line of `strata build` and "Done in" against the wall clock.
+const { benchProgress, formatProgress } = await import('./progress.js');
+console.log(formatProgress(await benchProgress()));
