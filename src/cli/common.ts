@@ -80,6 +80,15 @@ export function currentReporter(): Reporter | undefined {
   return current;
 }
 
+/** Runs one phase of a command; `--debug` prints how long it took (and the log records it). */
+export async function timed<T>(phase: string, f: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const out = await f();
+  const ms = Math.round(performance.now() - started);
+  current?.debug(`${phase} in ${ms} ms`, { event: 'timing', phase, ms });
+  return out;
+}
+
 /** `<project>/<log-path>`: --log-path, else the project file's `log-path`, else `logs`. */
 export function logDir(root: string, projectLogPath: unknown): string {
   return resolve(root, globals.logPath ?? (typeof projectLogPath === 'string' && projectLogPath.trim() ? projectLogPath : 'logs'));

@@ -76,10 +76,10 @@ export function applyWarnError(policy: WarnErrorPolicy, ds: readonly Diagnostic[
 }
 
 const KNOWN_KEYS = ['error', 'include', 'warn', 'exclude', 'silence'];
-const STRATA_NAMES: readonly string[] = [...DIAGNOSTIC_CODES, ...WARNING_EVENTS];
+const KNOWN_NAMES: readonly string[] = [...DIAGNOSTIC_CODES, ...WARNING_EVENTS];
 
 function hintFor(name: string): string {
-  const h = didYouMean(name, STRATA_NAMES);
+  const h = didYouMean(name, KNOWN_NAMES);
   return h ? ` (${h})` : '';
 }
 
@@ -124,7 +124,7 @@ export function parseWarnErrorOptions(text: string, source: string): WarnErrorPo
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(`'${key}' must be a list of warning names`);
     for (const n of v as string[]) {
       // kebab-case names are Strata's and must exist; CamelCase ones are dbt events (see DBT_WARNING_NAMES)
-      if (/^[a-z]/.test(n) && !STRATA_NAMES.includes(n)) fail(`'${n}' in '${key}' is not a warning name${hintFor(n)}`);
+      if (/^[a-z]/.test(n) && !KNOWN_NAMES.includes(n)) fail(`'${n}' in '${key}' is not a warning name${hintFor(n)}`);
     }
     return new Set((v as string[]).map(canonical));
   };

@@ -5,7 +5,7 @@ import { compiledPath, compileProject, readManifest, writeAtomic, writeManifest,
 import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
 import { selectNodes } from '../../graph/index.js';
 import type { ProjectFiles } from '../../project/types.js';
-import { addProjectOptions, addSelectionOptions, load, projectRoot, reporterFor, type CommonOptions } from '../common.js';
+import { addProjectOptions, addSelectionOptions, load, projectRoot, reporterFor, timed, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
 
 /** Loads, compiles and selects; shared by compile, ls and (later) run/build/test. */
@@ -15,7 +15,7 @@ export async function compileAndSelect(
   extra: { readonly writeCompiledSql?: boolean; readonly empty?: boolean } = {},
 ): Promise<{ files: ProjectFiles; compiled: CompiledProject; selected: string[]; semantic?: SemanticLayer }> {
   const files = await load(opts);
-  const compiled = await compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false, ...extra });
+  const compiled = await timed('compile', () => compileProject(files, { fullRefresh: opts.fullRefresh ?? false, useCache: opts.cache !== false, ...extra }));
   const semantic = await loadSemantics(files, compiled.manifest);
   const state = opts.state ? await readManifest(resolve(opts.state)) : undefined;
   if (opts.state && !state) {

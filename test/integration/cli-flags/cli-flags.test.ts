@@ -76,6 +76,11 @@ describe('--warn-error and --warn-error-options (compile-time warnings)', () => 
     const dbtForm = await strata(['compile', '--project-dir', dir, '--warn-error-options', '{"include": "all", "exclude": ["CustomKeyInConfigDeprecation"]}']);
     expect(dbtForm.code, dbtForm.stderr).toBe(0);
 
+    // a selection matching nothing (dbt's NoNodesForSelectionCriteria)
+    const empty = await strata(['compile', '--project-dir', dir, '-s', 'nothing_here', '--warn-error-options', '{"error": ["NoNodesForSelectionCriteria"]}']);
+    expect(empty.code, empty.stderr).toBe(2);
+    expect(empty.stderr).toMatch(/error\[selector-invalid\]: the selection nothing_here matched no nodes/);
+
     const silenced = await strata(['compile', '--project-dir', dir, '--warn-error-options', '{"silence": ["config-unknown-key"]}']);
     expect(silenced.code, silenced.stderr).toBe(0);
     expect(silenced.stderr).not.toMatch(/config-unknown-key/);
@@ -154,6 +159,7 @@ describe.each(testDatabases())('run-time flags on $name', (db) => {
     const r = await strata(['--debug', 'run', '--project-dir', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^debug: loaded project t .* in \d+ ms$/m);
+    expect(r.stderr).toMatch(/^debug: compile in \d+ ms$/m);
     expect(r.stderr).toMatch(/^debug: connected \((pglite|postgres)\) in \d+ ms$/m);
     expect(r.stderr).toMatch(/^debug: SQL ok in [\d.]+ ms.*: select 1$/m);
     // the model's own statement, with the compiled SQL
