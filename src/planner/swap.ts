@@ -6,8 +6,10 @@
  * Why not `drop ... cascade`: it silently drops every dependent view (a user's reporting views
  * included). Instead `save dependent views` records their DDL (definition, options, comment,
  * owner, grants, materialized-view indexes) and drops them, the backup is then dropped with
- * RESTRICT (anything else still depending on it — a foreign key, say — fails the swap and the
- * old relation stays), and `restore dependent views` recreates them against the new relation.
+ * RESTRICT (anything else still depending on it fails the swap and the old relation stays),
+ * and `restore dependent views` recreates them against the new relation. Foreign keys of other
+ * tables referencing the relation (contracts' `foreign_key`) are saved, dropped and added again
+ * the same way, which validates them against the new rows.
  * A view that no longer fits the new columns fails the transaction with its name: nothing is lost.
  */
 import type { RelationKind, RelationRef } from '../adapters/warehouse-adapter.js';
@@ -94,10 +96,26 @@ begin
       insert into pg_temp.${ident(saved)} values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, ix.ddl);
     end loop;
   end loop;
+  -- Foreign keys of other tables referencing this one (a contracted child's foreign_key
+  -- constraint): dropped now and added again after the rename, so they point at the new
+  -- relation and are validated against its rows (a key the new rows lack fails the swap).
+  for v in
+    select con.oid, con.conname, n.nspname, c.relname
+    from pg_catalog.pg_constraint con
+    join pg_catalog.pg_class c on c.oid = con.conrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where con.contype = 'f' and con.confrelid = ${literal(qualified(of))}::regclass and con.conrelid <> con.confrelid
+    order by n.nspname, c.relname, con.conname
+  loop
+    n_saved := n_saved + 1;
+    insert into pg_temp.${ident(saved)} values (n_saved, format('%I.%I', v.nspname, v.relname), 'f',
+      format('alter table %I.%I add constraint %I %s', v.nspname, v.relname, v.conname, pg_catalog.pg_get_constraintdef(v.oid)));
+    execute format('alter table %I.%I drop constraint %I', v.nspname, v.relname, v.conname);
+  end loop;
   perform set_config('search_path', old_path, true);
   -- Deepest first, so each drop is RESTRICT-clean.
   for v in
-    select view_name, kind from (select view_name, kind, min(seq) as first from pg_temp.${ident(saved)} group by view_name, kind) s
+    select view_name, kind from (select view_name, kind, min(seq) as first from pg_temp.${ident(saved)} where kind <> 'f' group by view_name, kind) s
     order by first desc
   loop
     execute format('drop %s %s', case when v.kind = 'm' then 'materialized view' else 'view' end, v.view_name);
@@ -114,10 +132,14 @@ export function restoreDependentViewsStep(of: RelationRef, runId: string): PlanS
 declare
   r record;
 begin
-  for r in select view_name, ddl from pg_temp.${ident(saved)} order by seq loop
+  for r in select view_name, kind, ddl from pg_temp.${ident(saved)} order by seq loop
     begin
       execute r.ddl;
     exception when others then
+      if r.kind = 'f' then
+        raise exception 'strata: the foreign key of % cannot be added again on the rebuilt ${qualified(of).replace(/'/g, "''").replace(/%/g, '%%')}: %', r.view_name, sqlerrm
+          using hint = 'The new rows lack keys the referencing table uses; the previous relation was kept.';
+      end if;
       raise exception 'strata: dependent view % cannot be recreated on the rebuilt ${qualified(of).replace(/'/g, "''").replace(/%/g, '%%')}: %', r.view_name, sqlerrm
         using hint = 'The new relation changed a column the view uses; the previous relation was kept.';
     end;

@@ -80,10 +80,26 @@ begin
       insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), v.relkind, ix.ddl);
     end loop;
   end loop;
+  -- Foreign keys of other tables referencing this one (a contracted child's foreign_key
+  -- constraint): dropped now and added again after the rename, so they point at the new
+  -- relation and are validated against its rows (a key the new rows lack fails the swap).
+  for v in
+    select con.oid, con.conname, n.nspname, c.relname
+    from pg_catalog.pg_constraint con
+    join pg_catalog.pg_class c on c.oid = con.conrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where con.contype = 'f' and con.confrelid = '"analytics"."orders"'::regclass and con.conrelid <> con.confrelid
+    order by n.nspname, c.relname, con.conname
+  loop
+    n_saved := n_saved + 1;
+    insert into pg_temp."strata_saved_views_c5a0ebf8" values (n_saved, format('%I.%I', v.nspname, v.relname), 'f',
+      format('alter table %I.%I add constraint %I %s', v.nspname, v.relname, v.conname, pg_catalog.pg_get_constraintdef(v.oid)));
+    execute format('alter table %I.%I drop constraint %I', v.nspname, v.relname, v.conname);
+  end loop;
   perform set_config('search_path', old_path, true);
   -- Deepest first, so each drop is RESTRICT-clean.
   for v in
-    select view_name, kind from (select view_name, kind, min(seq) as first from pg_temp."strata_saved_views_c5a0ebf8" group by view_name, kind) s
+    select view_name, kind from (select view_name, kind, min(seq) as first from pg_temp."strata_saved_views_c5a0ebf8" where kind <> 'f' group by view_name, kind) s
     order by first desc
   loop
     execute format('drop %s %s', case when v.kind = 'm' then 'materialized view' else 'view' end, v.view_name);
@@ -101,10 +117,14 @@ do $strata$
 declare
   r record;
 begin
-  for r in select view_name, ddl from pg_temp."strata_saved_views_c5a0ebf8" order by seq loop
+  for r in select view_name, kind, ddl from pg_temp."strata_saved_views_c5a0ebf8" order by seq loop
     begin
       execute r.ddl;
     exception when others then
+      if r.kind = 'f' then
+        raise exception 'strata: the foreign key of % cannot be added again on the rebuilt "analytics"."orders": %', r.view_name, sqlerrm
+          using hint = 'The new rows lack keys the referencing table uses; the previous relation was kept.';
+      end if;
       raise exception 'strata: dependent view % cannot be recreated on the rebuilt "analytics"."orders": %', r.view_name, sqlerrm
         using hint = 'The new relation changed a column the view uses; the previous relation was kept.';
     end;
