@@ -2,7 +2,7 @@ import type { Manifest } from '../compiler/types.js';
 import type { FeatureRegistry } from '../features/types.js';
 import type { SemanticLayer } from '../semantic/types.js';
 import type { DocsData, DocsDetail, DocsNodeType } from './docs-data.js';
-import { nodeDetail, sourceDetail, testsByNode, type RunArtifacts } from './node-details.js';
+import { exposureDetail, isLatestVersion, nodeDetail, sourceDetail, testsByNode, unitTestsByNode, type RunArtifacts } from './node-details.js';
 import type { NodeColumnLineage } from './project-lineage.js';
 import {
   featureServiceDetail,
@@ -30,8 +30,9 @@ const NODE_TYPES: ReadonlySet<string> = new Set(['model', 'seed', 'snapshot', 'a
 
 /**
  * Assembles the site's data: one lineage graph of sources → seeds/snapshots/models → semantic
- * models → metrics → feature views → feature services (tests become facts on the pages they
- * check, not nodes), with a details record per node.
+ * models → metrics → feature views → feature services, and exposures as end nodes (tests and
+ * unit tests become facts on the pages they check, not nodes; versioned models are named
+ * `name.vN`), with a details record per node.
  *
  * @example
  * const data = buildDocsData({ manifest, lineage: projectColumnLineage(manifest) });
@@ -55,12 +56,14 @@ export function buildDocsData(input: DocsInput): DocsData {
     parentIds.push(parents);
   };
   const tests = testsByNode(manifest);
+  const unitTests = unitTestsByNode(manifest);
   const artifacts = input.artifacts ?? {};
 
   for (const s of Object.values(manifest.sources)) add('source', `source ${s.source_name}`, sourceDetail(s, tests, artifacts), []);
   for (const n of Object.values(manifest.nodes)) {
     if (!NODE_TYPES.has(n.resource_type)) continue;
-    add(n.resource_type as DocsNodeType, n.original_file_path, nodeDetail(n, input.lineage?.[n.unique_id], tests, artifacts), n.depends_on.nodes);
+    const hint = n.version === undefined || n.version === null ? n.original_file_path : `${n.original_file_path} · ${isLatestVersion(n) ? 'latest version' : `version ${String(n.version)}`}`;
+    add(n.resource_type as DocsNodeType, hint, nodeDetail(n, input.lineage?.[n.unique_id], tests, artifacts, unitTests), n.depends_on.nodes);
   }
   const layer = input.semantic;
   if (layer) {
@@ -74,6 +77,7 @@ export function buildDocsData(input: DocsInput): DocsData {
       add('feature_service', 'feature service', featureServiceDetail(project, s, reg), [...new Set(s.features.map((f) => f.view))].map((v) => semanticId.view(project, v)));
     }
   }
+  for (const e of Object.values(manifest.exposures ?? {})) add('exposure', `exposure (${e.type})`, exposureDetail(e), e.depends_on.nodes);
 
   const position = new Map(ids.map((id, i) => [id, i]));
   const parents = parentIds.map((ps) => {

@@ -14,7 +14,8 @@ export type DocsNodeType =
   | 'semantic_model'
   | 'metric'
   | 'feature_view'
-  | 'feature_service';
+  | 'feature_service'
+  | 'exposure';
 
 /**
  * Everything the site needs at start: every lineage node as parallel arrays (compact: ~60 bytes a
@@ -42,6 +43,8 @@ export interface ColumnDoc {
   readonly type: string | null;
   /** Test names on this column (`unique`, `not_null`, `accepted_values`, …). */
   readonly tests: readonly string[];
+  /** Contract constraints of the column (`not_null`, `check (amount > 0)`, …), when declared. */
+  readonly constraints?: readonly string[];
   /** Upstream columns (models only); absent when lineage was not computed. */
   readonly lineage?: {
     readonly sources: readonly ColumnSource[];
@@ -93,6 +96,27 @@ export interface NodeDetail extends DetailBase {
   readonly freshness: FreshnessDoc | null;
   /** Why column lineage is missing for this model (e.g. `select *` over an unknown relation). */
   readonly lineageError?: string;
+  /** Versioned models: this node's version and whether it is the model's latest. */
+  readonly version?: { readonly v: string; readonly latest: boolean; readonly latestVersion: string | null };
+  /** Models whose contract is enforced (`contract: {enforced: true}`). */
+  readonly contractEnforced?: boolean;
+  /** Model-level contract constraints (`primary_key (order_id)`, …). */
+  readonly constraints?: readonly string[];
+  /** dbt unit tests of this model. */
+  readonly unitTests?: readonly { readonly name: string; readonly description: string }[];
+}
+
+/** A dbt exposure (dashboard, notebook, …): an end node of the lineage. */
+export interface ExposureDetail extends DetailBase {
+  readonly kind: 'exposure';
+  readonly label: string | null;
+  readonly exposureType: string;
+  readonly owner: { readonly name: string | null; readonly email: string | null };
+  readonly url: string | null;
+  readonly maturity: string | null;
+  readonly tags: readonly string[];
+  /** unique_ids of the nodes it reads (`depends_on.nodes`). */
+  readonly dependsOn: readonly string[];
 }
 
 export interface SourceDetail extends DetailBase {
@@ -147,7 +171,7 @@ export interface FeatureServiceDetail extends DetailBase {
   readonly features: readonly { readonly view: string; readonly feature: string; readonly type: string | null }[];
 }
 
-export type DocsDetail = NodeDetail | SourceDetail | SemanticModelDetail | MetricDetail | FeatureViewDetail | FeatureServiceDetail;
+export type DocsDetail = NodeDetail | SourceDetail | SemanticModelDetail | MetricDetail | FeatureViewDetail | FeatureServiceDetail | ExposureDetail;
 
 /** The whole site data, before it is split into the index and the detail shards. */
 export interface DocsData {

@@ -1,5 +1,5 @@
-import type { ColumnInfo, Manifest, ManifestNode, SourceNode } from '../compiler/types.js';
-import type { ColumnDoc, FreshnessDoc, LastRun, NodeDetail, SourceDetail } from './docs-data.js';
+import type { ColumnInfo, ExposureNode, Manifest, ManifestNode, SourceNode } from '../compiler/types.js';
+import type { ColumnDoc, ExposureDetail, FreshnessDoc, LastRun, NodeDetail, SourceDetail } from './docs-data.js';
 import type { NodeColumnLineage } from './project-lineage.js';
 
 /** What earlier commands recorded in `target/`: run_results.json, sources.json, catalog.json. */
@@ -48,12 +48,76 @@ export function testsByNode(manifest: Manifest): TestsByNode {
   return { columns, node };
 }
 
+export type UnitTestsByNode = Map<string, { readonly name: string; readonly description: string }[]>;
+
+/**
+ * dbt unit tests by the model they test: `manifest.unit_tests` (the model named by `model:`
+ * among its `depends_on.nodes`, every version of it) and nodes of resource_type `unit_test`.
+ *
+ * @example unitTestsByNode(manifest).get('model.shop.orders') // [{ name: 'test_amount', description: '' }]
+ */
+export function unitTestsByNode(manifest: Manifest): UnitTestsByNode {
+  const out: UnitTestsByNode = new Map();
+  const seen = new Set<string>();
+  const add = (target: string, id: string, name: string, description: string): void => {
+    if (seen.has(`${target} ${id}`)) return;
+    seen.add(`${target} ${id}`);
+    const list = out.get(target) ?? [];
+    list.push({ name, description });
+    out.set(target, list);
+  };
+  for (const [id, u] of Object.entries(manifest.unit_tests ?? {})) {
+    const deps = ((u['depends_on'] as { nodes?: unknown } | undefined)?.nodes ?? []) as readonly string[];
+    const tested = deps.filter((d) => manifest.nodes[d]?.name === u['model']);
+    for (const target of tested.length ? tested : deps.slice(0, 1)) add(target, id, String(u['name'] ?? id), typeof u['description'] === 'string' ? u['description'] : '');
+  }
+  for (const n of Object.values(manifest.nodes)) if (n.resource_type === 'unit_test' && n.unit_test) add(n.unit_test.model, n.unique_id, n.name, n.description);
+  return out;
+}
+
+/** A contract constraint as one line: `not_null`, `check (amount > 0)`, `foreign_key (customer_id) → customers (id)`. */
+export function constraintText(c: Readonly<Record<string, unknown>>): string {
+  const list = (x: unknown): string => (Array.isArray(x) && x.length ? ` (${x.map(String).join(', ')})` : '');
+  const expr = typeof c['expression'] === 'string' && c['expression'] ? ` (${c['expression']})` : '';
+  const to = c['to'] ? ` → ${String(c['to'])}${list(c['to_columns'])}` : '';
+  const name = typeof c['name'] === 'string' && c['name'] ? `${c['name']}: ` : '';
+  return `${name}${String(c['type'])}${list(c['columns'])}${expr}${to}`;
+}
+
+/** `orders.v2` for version 2 of a versioned model, else the plain name. */
+export function nodeLabel(n: Pick<ManifestNode, 'name' | 'version'>): string {
+  return n.version === undefined || n.version === null ? n.name : `${n.name}.v${String(n.version)}`;
+}
+
+/** Whether a versioned model node is its model's latest version. */
+export function isLatestVersion(n: Pick<ManifestNode, 'version' | 'latest_version'>): boolean {
+  return n.version !== undefined && n.version !== null && (n.latest_version === undefined || n.latest_version === null || String(n.latest_version) === String(n.version));
+}
+
+/** The page data of an exposure. */
+export function exposureDetail(e: ExposureNode): ExposureDetail {
+  return {
+    kind: 'exposure',
+    id: e.unique_id,
+    name: e.name,
+    description: e.description,
+    file: e.original_file_path,
+    label: e.label,
+    exposureType: e.type,
+    owner: { name: e.owner?.name ?? null, email: e.owner?.email ?? null },
+    url: e.url,
+    maturity: e.maturity,
+    tags: e.tags,
+    dependsOn: e.depends_on.nodes,
+  };
+}
+
 /**
  * The page data of a model, seed, snapshot or analysis: description, code, columns (the
  * model's real output columns from lineage first, then YAML-only ones) with types, tests and
  * column lineage, the last run and freshness.
  */
-export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefined, tests: TestsByNode, artifacts: RunArtifacts): NodeDetail {
+export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefined, tests: TestsByNode, artifacts: RunArtifacts, unitTests?: UnitTestsByNode): NodeDetail {
   const types = artifacts.columnTypes?.[n.unique_id];
   const colTests = tests.columns.get(n.unique_id);
   const yaml = n.columns;
@@ -71,6 +135,7 @@ export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefin
       description: y?.description ?? '',
       type: y?.data_type ?? types?.[name] ?? null,
       tests: colTests?.get(name) ?? [],
+      ...(y?.constraints?.length ? { constraints: y.constraints.map(constraintText) } : {}),
       ...(l ? { lineage: { sources: l.sources, status: l.status, direct: l.direct, ...(l.reason ? { reason: l.reason } : {}) } } : {}),
     });
   }
@@ -80,7 +145,7 @@ export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefin
   return {
     kind: 'node',
     id: n.unique_id,
-    name: n.name,
+    name: nodeLabel(n),
     description: n.description,
     file: n.original_file_path,
     resourceType: n.resource_type,
@@ -95,6 +160,12 @@ export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefin
     lastRun: artifacts.runs?.[n.unique_id] ?? null,
     freshness: freshnessDoc(freshnessConfig, (n.config['loaded_at_field'] as string | undefined) ?? null, artifacts.freshness?.[n.unique_id]),
     ...(lineage?.error ? { lineageError: lineage.error } : {}),
+    ...(n.version !== undefined && n.version !== null
+      ? { version: { v: String(n.version), latest: isLatestVersion(n), latestVersion: n.latest_version === undefined || n.latest_version === null ? null : String(n.latest_version) } }
+      : {}),
+    ...(n.contract?.enforced ? { contractEnforced: true } : {}),
+    ...(n.constraints?.length ? { constraints: n.constraints.map(constraintText) } : {}),
+    ...(unitTests?.get(n.unique_id)?.length ? { unitTests: unitTests.get(n.unique_id)! } : {}),
   };
 }
 

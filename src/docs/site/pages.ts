@@ -12,6 +12,8 @@ export async function renderNodePage(store: DocsStore, i: number): Promise<HTMLE
     { class: 'page-head' },
     h('h1', { id: 'page-title' }, d.name),
     badge(TYPE_LABEL[type], `type-${type}`),
+    d.kind === 'node' && d.version ? badge(d.version.latest ? 'latest version' : `version ${d.version.v}`, d.version.latest ? 'latest' : 'old-version') : null,
+    d.kind === 'node' && d.contractEnforced ? badge('contract enforced', 'contract') : null,
     d.file ? h('span', { class: 'muted path' }, d.file) : null,
   );
   const body = h('div', { class: 'page', 'data-node': d.id }, head, d.description ? h('p', { class: 'description' }, d.description) : null);
@@ -56,6 +58,15 @@ function kindSections(store: DocsStore, d: DocsDetail): HTMLElement[] {
         section('Details', facts([['owner', d.owner ?? ''], ['tags', d.tags.join(', ')]])),
         section('Features', table(['feature view', 'feature', 'type'], d.features.map((f) => [nodeLink(store, `feature_view.${store.index.project}.${f.view}`, f.view), f.feature, f.type ?? '']))),
       ];
+    case 'exposure': {
+      const owner = [d.owner.name, d.owner.email ? `<${d.owner.email}>` : null].filter(Boolean).join(' ');
+      // Only http(s) URLs become links: a `javascript:` URL from YAML must not run on click.
+      const url = d.url && /^https?:\/\//i.test(d.url) ? h('a', { href: d.url, id: 'exposure-url', rel: 'noopener noreferrer', target: '_blank' }, d.url) : (d.url ?? '');
+      return [
+        section('Details', facts([['label', d.label ?? ''], ['type', d.exposureType], ['owner', owner], ['url', url], ['maturity', d.maturity ?? ''], ['tags', d.tags.join(', ')]])),
+        section('Depends on', d.dependsOn.length ? h('ul', { class: 'links', id: 'exposure-depends' }, ...d.dependsOn.map((id) => h('li', null, nodeLink(store, id)))) : h('p', { class: 'muted' }, 'none')),
+      ];
+    }
   }
 }
 
@@ -66,6 +77,9 @@ function nodeSections(store: DocsStore, d: NodeDetail): HTMLElement[] {
       'Details',
       facts([
         ['materialization', d.materialized],
+        ['version', d.version ? `v${d.version.v}${d.version.latest ? ' (latest)' : d.version.latestVersion ? ` (latest is v${d.version.latestVersion})` : ''}` : ''],
+        ['contract', d.contractEnforced ? 'enforced' : ''],
+        ['constraints', d.constraints?.length ? d.constraints.join('; ') : ''],
         ['relation', d.relation ?? '(not built)'],
         ['owner', d.owner ?? ''],
         ['tags', d.tags.join(', ')],
@@ -82,6 +96,7 @@ function nodeSections(store: DocsStore, d: NodeDetail): HTMLElement[] {
     ),
   );
   if (d.tests.length) out.push(section('Tests', h('ul', null, ...d.tests.map((t) => h('li', null, t)))));
+  if (d.unitTests?.length) out.push(section('Unit tests', h('ul', { id: 'unit-tests' }, ...d.unitTests.map((t) => h('li', null, h('code', null, t.name), t.description ? ` — ${t.description}` : '')))));
   out.push(section('SQL', codeTabs([['source', d.rawCode], ['compiled', d.compiledCode]])));
   return out;
 }
@@ -99,7 +114,8 @@ function freshnessSection(f: FreshnessDoc): HTMLElement {
 
 function columnsTable(store: DocsStore, cols: readonly ColumnDoc[], withLineage: boolean): HTMLElement {
   if (!cols.length) return h('p', { class: 'muted' }, 'No columns documented.');
-  const headers = ['column', 'type', 'description', 'tests', ...(withLineage ? ['comes from'] : [])];
+  const withConstraints = cols.some((c) => c.constraints?.length);
+  const headers = ['column', 'type', 'description', 'tests', ...(withConstraints ? ['constraints'] : []), ...(withLineage ? ['comes from'] : [])];
   return table(
     headers,
     cols.map((c) => [
@@ -107,6 +123,7 @@ function columnsTable(store: DocsStore, cols: readonly ColumnDoc[], withLineage:
       c.type ?? '',
       c.description,
       c.tests.join(', '),
+      ...(withConstraints ? [h('span', { class: 'constraints' }, (c.constraints ?? []).join(', '))] : []),
       ...(withLineage ? [lineageCell(store, c)] : []),
     ]),
     'columns',

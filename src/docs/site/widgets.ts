@@ -12,6 +12,7 @@ export const TYPE_LABEL: Record<DocsNodeType, string> = {
   metric: 'metric',
   feature_view: 'feature view',
   feature_service: 'feature service',
+  exposure: 'exposure',
 };
 
 export const nodeHref = (id: string): string => `#/node/${encodeURIComponent(id)}`;
