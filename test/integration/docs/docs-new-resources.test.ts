@@ -5,6 +5,7 @@ import type { DocsDetail, DocsIndex, ExposureDetail, NodeDetail } from '../../..
 import { searchNodes } from '../../../src/docs/search-nodes.js';
 import { testDatabases } from '../../helpers/databases.js';
 import { dropSchema, projectFor, strata } from '../../helpers/strata-cli.js';
+import { NEW_RESOURCES_FILES } from './new-resources-project.js';
 
 /** Evaluates the generated data scripts as the page would. */
 function readSite(dir: string): { index: DocsIndex; details: DocsDetail[] } {
@@ -19,72 +20,6 @@ function readSite(dir: string): { index: DocsIndex; details: DocsDetail[] } {
   for (const f of readdirSync(join(dir, 'data')).filter((x) => x.startsWith('nodes-'))) run(f);
   return { index: index!, details };
 }
-
-/** A project with a contracted model, a versioned model, two exposures and a unit test. */
-export const NEW_RESOURCES_FILES: Record<string, string> = {
-  'seeds/raw_orders.csv': 'order_id,amount\n1,10\n2,20\n',
-  'models/orders.sql': "select order_id::integer as order_id, amount::integer as amount from {{ ref('raw_orders') }}\n",
-  'models/dim_customers_v1.sql': "select 1::integer as customer_id, 'a'::text as name\n",
-  'models/dim_customers_v2.sql': "select 1::integer as customer_id, 'a'::text as full_name\n",
-  'models/schema.yml': `version: 2
-models:
-  - name: orders
-    description: Orders.
-    config:
-      materialized: table
-      contract:
-        enforced: true
-    constraints:
-      - type: primary_key
-        columns: [order_id]
-    columns:
-      - name: order_id
-        data_type: integer
-        constraints:
-          - type: not_null
-      - name: amount
-        data_type: integer
-        constraints:
-          - type: check
-            expression: "amount >= 0"
-  - name: dim_customers
-    latest_version: 2
-    versions:
-      - v: 1
-      - v: 2
-exposures:
-  - name: weekly_dashboard
-    label: Weekly dashboard
-    type: dashboard
-    maturity: high
-    url: https://bi.example.com/weekly
-    description: Weekly numbers.
-    owner:
-      name: Ana
-      email: ana@example.com
-    depends_on:
-      - ref('orders')
-      - ref('dim_customers', v=2)
-  - name: odd_link
-    type: notebook
-    url: "javascript:alert(1)"
-    owner:
-      email: x@example.com
-    depends_on:
-      - ref('dim_customers', v=1)
-unit_tests:
-  - name: test_orders_amount
-    description: Amount passes through.
-    model: orders
-    given:
-      - input: ref('raw_orders')
-        rows:
-          - {order_id: 1, amount: 5}
-    expect:
-      rows:
-        - {order_id: 1, amount: 5}
-`,
-};
 
 for (const db of testDatabases()) {
   describe(`docs of exposures, versions, contracts and unit tests on ${db.name}`, () => {
