@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CompileError, isCompileError, NO_WARN_ERROR, parseWarnErrorOptions, WARN_ERROR_ALL, type WarnErrorPolicy } from '../diagnostics/index.js';
 import { loadProject } from '../project/index.js';
 import type { ProjectFiles } from '../project/types.js';
+import { setInvocationArgs } from '../executor/run-artifacts.js';
 import { Reporter, type LogFormat } from './reporter.js';
 
 /** The program's own flags (before or after the command name): `strata --debug run`. */
@@ -108,6 +109,10 @@ export interface CommonOptions {
   logFormat?: LogFormat;
   state?: string;
   defer?: boolean;
+  /** `--selector NAME` (selectors.yml). */
+  selector?: string;
+  /** Exactly these nodes, no selection (`strata retry`). */
+  uniqueIds?: readonly string[];
 }
 
 export function addProjectOptions(cmd: Command): Command {
@@ -123,7 +128,19 @@ export function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option('-s, --select <selector...>', 'nodes to include (dbt syntax: name, +name, tag:x, path:..., state:modified)')
     .option('--exclude <selector...>', 'nodes to leave out')
-    .option('--state <dir>', 'directory with a previous manifest.json, for state: selectors');
+    .option('--selector <name>', "a named selector of selectors.yml (default: the one with 'default: true' when no --select/--exclude)")
+    .option('--state <dir>', 'directory of a previous run (manifest.json, run_results.json, sources.json), for state:, result: and source_status: selectors')
+    .hook('preAction', (_cmd, action) => setInvocationArgs(invocationArgs(action.opts())));
+}
+
+/** A command's options as dbt records them in run_results.json `args` (snake_case keys). */
+export function invocationArgs(opts: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (v === undefined || k === 'uniqueIds') continue;
+    out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+  }
+  return out;
 }
 
 export function reporterFor(opts: CommonOptions): Reporter {

@@ -23,6 +23,7 @@ import { registerQuality } from './commands/quality.js';
 import { registerSourceFreshness } from './commands/source-freshness.js';
 import { registerTest } from './commands/test.js';
 import { registerParse } from './commands/parse.js';
+import { registerRetry } from './commands/retry.js';
 import { globalSettings, logDir, resolveGlobals, setGlobals, type GlobalOptions } from './common.js';
 import { Reporter } from './reporter.js';
 
@@ -101,6 +102,7 @@ export async function main(argv: readonly string[], opts: { readonly startedAt?:
   registerRunOperation(program, run);
   registerSourceFreshness(program, run);
   registerParse(program, run);
+  registerRetry(program, run);
   registerQuality(program, run);
   registerFeatures(program, run);
   registerDocs(program, run);

@@ -4,6 +4,17 @@ import type { Manifest, ManifestNode } from '../compiler/types.js';
 import type { NodeResult } from './dag-runner.js';
 import { writeAtomic } from '../compiler/artifacts.js';
 
+let invocationArgs: Record<string, unknown> = {};
+
+/**
+ * The flags of the running command (snake_case, as dbt records them: select, exclude, selector,
+ * state, vars, target, ...), written to run_results.json's `args` so `strata retry` can repeat
+ * them. Set once per invocation by the CLI.
+ */
+export function setInvocationArgs(args: Record<string, unknown>): void {
+  invocationArgs = args;
+}
+
 /** `target/run_results.json` in dbt's shape (results[] with unique_id, status, timing, ...). */
 export async function writeRunResults(
   targetDir: string,
@@ -31,7 +42,7 @@ export async function writeRunResults(
       thread_id: null,
     })),
     elapsed_time: meta.elapsed,
-    args: { which: meta.command, ...meta.args },
+    args: { ...invocationArgs, which: meta.command, ...meta.args },
   };
   await writeAtomic(join(targetDir, 'run_results.json'), JSON.stringify(body, null, 2));
 }

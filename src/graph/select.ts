@@ -1,7 +1,10 @@
 import type { Manifest, ManifestNode } from '../compiler/types.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { ProjectGraph, GraphNodeAttrs } from './project-graph.js';
+import { didYouMean, error } from '../diagnostics/index.js';
 import { parseSelectors, type SelectorAtom } from './selector.js';
+import { namedSelector, type SelectorDefinition, type SelectorsFile } from './selectors-file.js';
+import { stateArtifacts, type StateArtifactDirs, type StateArtifacts } from './state-artifacts.js';
 import { modifiedNodes, type StateCheck } from './state.js';
 
 export interface SelectOptions {
@@ -13,6 +16,14 @@ export interface SelectOptions {
   readonly resourceTypes?: readonly string[];
   /** Tests attached to selected nodes: 'eager' (any parent selected), 'cautious' (all), 'empty'. */
   readonly indirect?: 'eager' | 'cautious' | 'empty';
+  /** `--selector NAME`: a selector of `selectors` (selectors.yml) instead of --select/--exclude. */
+  readonly selector?: string;
+  /** The project's selectors.yml; its `default: true` selector applies without --select/--exclude. */
+  readonly selectors?: SelectorsFile;
+  /** `--state` and target/ directories, for `result:` (run_results.json) and `source_status:` (sources.json). */
+  readonly artifacts?: StateArtifactDirs;
+  /** Exactly these nodes (`strata retry`): no selectors, no default selector, no indirect tests. */
+  readonly uniqueIds?: readonly string[];
 }
 
 /**
@@ -27,6 +38,12 @@ export function selectNodes(
   opts: SelectOptions = {},
 ): { ids: string[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  if (opts.uniqueIds) {
+    const only = new Set(opts.uniqueIds);
+    return { ids: pg.order.filter((id) => only.has(id)), diagnostics };
+  }
+  const artifacts = stateArtifacts(opts.artifacts ?? {});
+  const atomSet = (atom: SelectorAtom): Set<string> => evalAtom(pg, manifest, atom, opts.state, artifacts, diagnostics);
   const evalArgs = (args: readonly string[] | undefined, fallbackAll: boolean): Set<string> => {
     if (!args || args.length === 0) return fallbackAll ? new Set(pg.order) : new Set();
     const { expr, diagnostics: d } = parseSelectors(args);
@@ -35,18 +52,28 @@ export function selectNodes(
     for (const group of expr) {
       let acc: Set<string> | undefined;
       for (const atom of group) {
-        const s = evalAtom(pg, manifest, atom, opts.state, diagnostics);
+        const s = atomSet(atom);
         acc = acc ? new Set([...acc].filter((x) => s.has(x))) : s;
       }
       for (const id of acc ?? []) out.add(id);
     }
     return out;
   };
-  const selected = evalArgs(opts.select, true);
-  const excluded = evalArgs(opts.exclude, false);
+  // --selector NAME, else the default selector of selectors.yml when nothing else selects (dbt)
+  let named = opts.selector ? namedSelector(opts.selectors, opts.selector) : undefined;
+  if (named && 'code' in named) return { ids: [], diagnostics: [named] };
+  if (named && (opts.select !== undefined || opts.exclude !== undefined)) {
+    return { ids: [], diagnostics: [error('flags-invalid', '--selector cannot be combined with --select or --exclude', { hint: `put the whole selection in selector '${opts.selector}' of selectors.yml, or use --select/--exclude alone` })] };
+  }
+  if (!named && opts.select === undefined && opts.exclude === undefined && opts.selectors?.defaultName) {
+    named = opts.selectors.selectors.get(opts.selectors.defaultName);
+  }
+  const selected = named ? evalDefinition(named.definition, atomSet) : evalArgs(opts.select, true);
+  const excluded = named ? new Set<string>() : evalArgs(opts.exclude, false);
   for (const id of excluded) selected.delete(id);
 
-  const indirect = opts.indirect ?? 'eager';
+  const fromFile = named?.indirect === 'buildable' ? 'cautious' : named?.indirect;
+  const indirect = fromFile ?? opts.indirect ?? 'eager';
   if (indirect !== 'empty') {
     pg.graph.forEachNode((id, a) => {
       // A unit test comes with the model it tests, as in dbt.
@@ -68,15 +95,71 @@ export function selectNodes(
   return { ids, diagnostics };
 }
 
+/** A selectors.yml definition: unions, intersections and their `exclude`s, down to atoms. */
+function evalDefinition(def: SelectorDefinition, atomSet: (a: SelectorAtom) => Set<string>): Set<string> {
+  if (def.kind === 'atom') return atomSet(def.atom);
+  const sets = def.include.map((d) => evalDefinition(d, atomSet));
+  const out =
+    def.kind === 'union'
+      ? new Set(sets.flatMap((s) => [...s]))
+      : sets.reduce((acc, s) => new Set([...acc].filter((x) => s.has(x))));
+  for (const d of def.exclude) for (const id of evalDefinition(d, atomSet)) out.delete(id);
+  return out;
+}
+
+/** Statuses `result:` accepts (those Strata writes to run_results.json). */
+const RESULT_STATUSES = ['success', 'error', 'fail', 'warn', 'pass', 'skipped'];
+
+/**
+ * `result:<status>`: nodes with that status in `<state>/run_results.json`; `source_status:fresher`:
+ * sources whose max_loaded_at in target/sources.json is newer than in `<state>/sources.json` (or
+ * that are new there), leaving out sources whose check errored in either (dbt).
+ */
+function fromArtifacts(atom: SelectorAtom, artifacts: StateArtifacts, diagnostics: Diagnostic[]): string[] {
+  if (atom.method === 'result') {
+    if (!RESULT_STATUSES.includes(atom.value)) {
+      diagnostics.push(error('selector-invalid', `unknown result status in '${atom.raw}'`, { hint: didYouMean(atom.value, RESULT_STATUSES) ?? `statuses: ${RESULT_STATUSES.join(', ')}` }));
+      return [];
+    }
+    const results = artifacts.runResults();
+    if ('code' in results) {
+      diagnostics.push(results);
+      return [];
+    }
+    return [...results].filter(([, status]) => status === atom.value).map(([id]) => id);
+  }
+  if (atom.value !== 'fresher') {
+    diagnostics.push(error('selector-invalid', `unknown source status in '${atom.raw}'`, { hint: "the method has one value, as in dbt: 'source_status:fresher' (add + for what is built from those sources)" }));
+    return [];
+  }
+  const previous = artifacts.sources('state');
+  const current = artifacts.sources('current');
+  if ('code' in previous || 'code' in current) {
+    for (const d of [previous, current]) if ('code' in d) diagnostics.push(d);
+    return [];
+  }
+  const before = previous;
+  const out: string[] = [];
+  for (const [id, now] of current) {
+    const then = before.get(id);
+    if (now === null || then === null) continue;
+    if (then === undefined || now > then) out.push(id);
+  }
+  return out;
+}
+
 function evalAtom(
   pg: ProjectGraph,
   manifest: Manifest,
   atom: SelectorAtom,
   state: Manifest | undefined,
+  artifacts: StateArtifacts,
   diagnostics: Diagnostic[],
 ): Set<string> {
   const base = new Set<string>();
-  if (atom.method === 'state') {
+  if (atom.method === 'result' || atom.method === 'source_status') {
+    for (const id of fromArtifacts(atom, artifacts, diagnostics)) if (pg.graph.hasNode(id)) base.add(id);
+  } else if (atom.method === 'state') {
     if (!state) {
       diagnostics.push({
         code: 'state-invalid',
@@ -205,6 +288,8 @@ function matches(atom: SelectorAtom, id: string, a: GraphNodeAttrs, manifest: Ma
       return Boolean(n?.test_metadata && glob(v, n.test_metadata.name));
     }
     case 'state':
+    case 'result':
+    case 'source_status':
       return false;
     case 'exposure':
       return a.resourceType === 'exposure' && glob(v, a.name);

@@ -32,6 +32,8 @@ export const SELECTOR_METHODS = [
   'state',
   'exposure',
   'version',
+  'result', // status of the node in <--state>/run_results.json
+  'source_status', // freshness of sources: target/sources.json against <--state>/sources.json
 ] as const;
 export type SelectorMethod = (typeof SELECTOR_METHODS)[number];
 

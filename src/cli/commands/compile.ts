@@ -3,7 +3,7 @@ import { loadProjectSemantics, semanticFiles, semanticManifest, type SemanticLay
 import type { Command } from 'commander';
 import { compiledPath, compileProject, readManifest, writeAtomic, writeManifest, type CompiledProject, type ManifestNode } from '../../compiler/index.js';
 import { CompileError, type Diagnostic } from '../../diagnostics/index.js';
-import { selectNodes } from '../../graph/index.js';
+import { loadSelectorsFile, selectNodes } from '../../graph/index.js';
 import type { ProjectFiles } from '../../project/types.js';
 import { addProjectOptions, addSelectionOptions, load, projectRoot, reporterFor, timed, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
@@ -28,11 +28,17 @@ export async function compileAndSelect(
       },
     ]);
   }
+  const selectorsFile = loadSelectorsFile(files.root);
+  if (selectorsFile.diagnostics.length) throw new CompileError(selectorsFile.diagnostics);
   const { ids, diagnostics } = selectNodes(compiled.graph, compiled.manifest, {
     ...(opts.select ? { select: opts.select } : {}),
     ...(opts.exclude ? { exclude: opts.exclude } : {}),
     ...(state ? { state } : {}),
     ...(resourceTypes ? { resourceTypes } : {}),
+    ...(opts.selector ? { selector: opts.selector } : {}),
+    ...(selectorsFile.selectors ? { selectors: selectorsFile.selectors } : {}),
+    ...(opts.uniqueIds ? { uniqueIds: opts.uniqueIds } : {}),
+    artifacts: { ...(opts.state ? { stateDir: resolve(opts.state) } : {}), targetDir: join(files.root, files.config.targetPath) },
   });
   if (diagnostics.some((d) => d.severity === 'error')) throw new CompileError(diagnostics);
   return { files, compiled, selected: ids, ...(semantic ? { semantic } : {}) };

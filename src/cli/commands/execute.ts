@@ -24,7 +24,7 @@ export { openTargetAdapter } from './open-target.js';
 
 type Run = (r: Reporter, f: () => Promise<number>) => Promise<number>;
 
-interface ExecuteOptions extends CommonOptions {
+export interface ExecuteOptions extends CommonOptions {
   cache?: boolean;
   junitXml?: string;
   empty?: boolean;
@@ -55,7 +55,8 @@ export function registerExecute(
   });
 }
 
-async function execute(opts: ExecuteOptions, reporter: Reporter, command: string, resourceTypes: readonly string[]): Promise<number> {
+/** Compiles, selects and runs the nodes of `command` (run, seed, snapshot, build, test); the exit code. */
+export async function execute(opts: ExecuteOptions, reporter: Reporter, command: string, resourceTypes: readonly string[]): Promise<number> {
   // 1. Everything that can be wrong with the project is found before connecting.
   if (opts.defer && !opts.state) {
     throw new CompileError([
