@@ -153,7 +153,7 @@ export class Reporter {
    * before are written first. Later calls are ignored: one command, one log file.
    */
   attachLog(dir: string): void {
-    if (this.logFile || this.logBroken) return;
+    if (this.logFile || this.logBroken || this.logOff) return;
     this.logFile = join(dir, 'strata.log');
     try {
       mkdirSync(dir, { recursive: true });
@@ -166,9 +166,20 @@ export class Reporter {
     this.append(lines.join(''));
   }
 
+  /**
+   * This command writes no log file (`strata clean`: the log directory is usually one of the
+   * clean targets, and writing would create it again).
+   */
+  noLogFile(): void {
+    this.logOff = true;
+    this.pending = undefined;
+  }
+
+  private logOff = false;
+
   /** Where the log is written, once known. */
   get logPath(): string | undefined {
-    return this.logBroken ? undefined : this.logFile;
+    return this.logBroken || this.logOff ? undefined : this.logFile;
   }
 
   private print(type: string, data: Record<string, unknown>): void {

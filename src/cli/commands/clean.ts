@@ -20,6 +20,7 @@ export function registerClean(program: Command, run: (r: Reporter, f: () => Prom
     .option('--log-format <format>', 'text or json (one event per line)', 'text')
     .action(async (opts: CommonOptions) => {
       const reporter = reporterFor(opts);
+      reporter.noLogFile();
       await run(reporter, async () => {
         const root = projectRoot(opts);
         const r = await cleanProject(root, process.env);
