@@ -37,9 +37,10 @@ export function buildProjectGraph(manifest: Manifest): {
   diagnostics: Diagnostic[];
 } {
   const g = new DirectedGraph<GraphNodeAttrs>();
-  for (const n of Object.values(manifest.sources)) {
+  type Attachable = { unique_id: string; name: string; package_name: string; original_file_path: string; fqn: readonly string[]; tags: readonly string[]; config: Readonly<Record<string, unknown>>; loc: { line: number; col: number } };
+  const add = (n: Attachable, resourceType: string): void => {
     g.addNode(n.unique_id, {
-      resourceType: 'source',
+      resourceType,
       name: n.name,
       packageName: n.package_name,
       file: n.original_file_path,
@@ -49,34 +50,11 @@ export function buildProjectGraph(manifest: Manifest): {
       line: n.loc.line,
       col: n.loc.col,
     });
-  }
-  for (const n of Object.values(manifest.nodes)) {
-    g.addNode(n.unique_id, {
-      resourceType: n.resource_type,
-      name: n.name,
-      packageName: n.package_name,
-      file: n.original_file_path,
-      fqn: n.fqn,
-      tags: n.tags,
-      config: n.config,
-      line: n.loc.line,
-      col: n.loc.col,
-    });
-  }
+  };
+  for (const n of Object.values(manifest.sources)) add(n, 'source');
+  for (const n of Object.values(manifest.nodes)) add(n, n.resource_type);
   // Exposures are end nodes: nothing depends on them.
-  for (const n of Object.values(manifest.exposures ?? {})) {
-    g.addNode(n.unique_id, {
-      resourceType: 'exposure',
-      name: n.name,
-      packageName: n.package_name,
-      file: n.original_file_path,
-      fqn: n.fqn,
-      tags: n.tags,
-      config: n.config,
-      line: n.loc.line,
-      col: n.loc.col,
-    });
-  }
+  for (const n of Object.values(manifest.exposures ?? {})) add(n, 'exposure');
   // Adjacency arrays alongside the graphology store: ordering over plain arrays is several times
   // faster than graphology-dag's topologicalSort plus neighbour iteration at 30k nodes.
   const index = new Map<string, number>();
