@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { setAnnounced } from './first-line.js';
 import { invocation } from './progress.js';
 import { isCompileError } from '../diagnostics/index.js';
 import { PROJECT_FILE_NAMES } from '../project/index.js';
@@ -39,8 +40,9 @@ function hasProjectFile(dir: string): boolean {
  *
  * @example await main(['node', 'strata', 'compile', '--project-dir', 'examples/shop'])
  */
-export async function main(argv: readonly string[], opts: { readonly startedAt?: number } = {}): Promise<number> {
+export async function main(argv: readonly string[], opts: { readonly startedAt?: number; readonly announced?: boolean } = {}): Promise<number> {
   invocation.startedAt = opts.startedAt ?? performance.now();
+  setAnnounced(opts.announced ?? false);
   // `strata compile -s x | head`: a closed pipe is the reader's choice, not an error.
   for (const stream of [process.stdout, process.stderr]) {
     if (stream.listenerCount('error') === 0) {

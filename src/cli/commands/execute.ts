@@ -15,6 +15,7 @@ import { junitXml } from '../../quality/junit-xml.js';
 import { validateQualityTests } from '../../quality/validate.js';
 import type { SeedProfile } from '../../seeds/index.js';
 import { addProjectOptions, addSelectionOptions, reporterFor, type CommonOptions } from '../common.js';
+import { announceLoading } from '../first-line.js';
 import { RunProgress, wallSeconds } from '../progress.js';
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
@@ -63,7 +64,10 @@ export async function execute(opts: ExecuteOptions, reporter: Reporter, command:
       { code: 'state-invalid', severity: 'error', message: '--defer needs --state <dir with the production manifest.json>', hint: 'e.g. --select state:modified+ --state prod-target/ --defer' },
     ]);
   }
-  reporter.info(`Loading project ${resolve(opts.projectDir ?? '.')}…`, { event: 'load_start' });
+  // Printed by the binary before the CLI loaded, or here (in-process callers, JSON output).
+  if (reporter.format === 'json' || !announceLoading(opts.projectDir ?? '.', (line) => reporter.info(line, { event: 'load_start' }))) {
+    reporter.debug(`loading project ${resolve(opts.projectDir ?? '.')}`, { event: 'load_start' });
+  }
   const compileStarted = performance.now();
   const empty = opts.empty ?? false;
   const { files, compiled, selected: chosen, semantic } = await compileAndSelect(opts, resourceTypes, empty ? { empty } : {});
