@@ -3,6 +3,7 @@
  * `date_dimension`, `snapshot` and the Citus keys. One checker serves both the compiler (which
  * turns problems into located diagnostics) and the planner (which throws PlanError).
  */
+import { isRecord } from '../shared/records.js';
 
 /** A config problem: the key (dotted path) and what was expected. */
 export interface ConfigProblem {
@@ -96,10 +97,6 @@ function stringList(v: unknown): string[] | undefined {
   if (typeof v === 'string' && v !== '') return [v];
   if (Array.isArray(v) && v.length > 0 && v.every((x): x is string => typeof x === 'string' && x !== '')) return v;
   return undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { NodeProperties } from '../project/types.js';
 import { textTable } from '../shared/text-table.js';
 import { ident, identList, qualified } from './sql.js';
 import type { PlanStep } from './types.js';
+import { isRecord } from '../shared/records.js';
 
 export const CONSTRAINT_TYPES = ['not_null', 'unique', 'primary_key', 'foreign_key', 'check', 'custom'] as const;
 export type ConstraintType = (typeof CONSTRAINT_TYPES)[number];
@@ -50,10 +51,6 @@ export interface ContractColumn {
 export interface EnforcedContract {
   readonly columns: readonly ContractColumn[];
   readonly constraints: readonly ContractConstraint[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** `config.contract.enforced` is true (a bare `contract: true` is not dbt syntax and is ignored). */

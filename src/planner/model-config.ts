@@ -4,6 +4,7 @@
  */
 import type { ManifestNode } from '../compiler/types.js';
 import { PlanError } from './plan-error.js';
+import { isRecord } from '../shared/records.js';
 
 export type IndexType = 'btree' | 'hash' | 'gin' | 'gist' | 'brin' | 'spgist';
 
@@ -52,10 +53,6 @@ function stringList(v: unknown): string[] | undefined {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
   return undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function hooks(v: unknown): HookConfig[] {

@@ -5,6 +5,7 @@ import { readConfig, warnUnknownKeys } from './node-properties.js';
 import type { ExposureDependency, ExposureSpec } from './types.js';
 import { isRecord, required, zodDiagnostics } from './yaml-located.js';
 import type { LocatedYaml, YamlPath } from './yaml-located.js';
+import { toList } from '../shared/records.js';
 
 export const EXPOSURE_TYPES = ['dashboard', 'notebook', 'analysis', 'ml', 'application'] as const;
 const MATURITIES = ['low', 'medium', 'high'] as const;
@@ -111,7 +112,3 @@ export function parseDependency(text: string): Omit<ExposureDependency, 'text' |
   return { kind, args, ...(version !== undefined ? { version } : {}) };
 }
 
-function toList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}

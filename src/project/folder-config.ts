@@ -4,6 +4,7 @@ import { checkConfigTypes, KNOWN_CONFIG_KEYS, normalizeConfigKey } from './confi
 import type { FolderConfigTree, NodeConfigInput } from './types.js';
 import { isRecord } from './yaml-located.js';
 import type { LocatedYaml, YamlPath } from './yaml-located.js';
+import { toList } from '../shared/records.js';
 
 /** An empty tree (no folder config at all). */
 export const EMPTY_FOLDER_TREE: FolderConfigTree = { config: {}, children: {} };
@@ -112,10 +113,6 @@ export function mergeConfigs(levels: readonly (NodeConfigInput | undefined)[]): 
   return out;
 }
 
-function toList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}
 
 /**
  * The path of a file inside whichever resource directory holds it (the longest matching one).

@@ -7,6 +7,7 @@ import { IGNORED_COLUMN_KEYS, IGNORED_NODE_KEYS, warnIgnoredConfigKeys, warnIgno
 import type { ColumnSpec, ModelVersionSpec, NodeProperties } from './types.js';
 import { isRecord, required, zodDiagnostics } from './yaml-located.js';
 import type { LocatedYaml, YamlPath } from './yaml-located.js';
+import { toList } from '../shared/records.js';
 
 const record = z.record(z.string(), z.unknown());
 const stringOrList = z.union([z.string(), z.array(z.string())]);
@@ -302,7 +303,3 @@ export function warnUnknownKeys(
   }
 }
 
-function toList(v: unknown): unknown[] {
-  if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
-}

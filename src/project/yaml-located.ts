@@ -3,6 +3,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { error } from '../diagnostics/index.js';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics/index.js';
 import type { Location } from './types.js';
+import { isRecord } from '../shared/records.js';
 
 /** A path into a parsed YAML value: mapping keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -148,9 +149,7 @@ export function formatYamlPath(path: YamlPath): string {
 }
 
 /** True for a plain (non-array, non-null) object, as YAML mappings become. */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord };
 
 /**
  * A zod error option: `message` when the value is missing, zod's own message (expected type)

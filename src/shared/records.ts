@@ -29,3 +29,14 @@ export function nullRecord<T>(entries: Iterable<readonly [string, T]> = []): Rec
 export function toNullRecord<T>(rec: Readonly<Record<string, T>> | undefined | null): Record<string, T> {
   return nullRecord(rec && typeof rec === 'object' ? Object.entries(rec) : []);
 }
+
+/** A plain object (not null, not an array): what YAML/JSON mappings parse to. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A YAML value that may be one item or a list of them, as a list (absent: empty). */
+export function toList(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
