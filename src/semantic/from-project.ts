@@ -54,8 +54,18 @@ export function semanticManifest(layer: SemanticLayer): Record<string, unknown> 
       depends_on: { nodes: m.dependsOn },
       joins: m.joins.map((j) => ({ to: j.to, relationship: j.relationship, on: j.on })),
       dimensions: Object.values(m.dimensions).map((d) => ({ name: d.name, type: d.type, expr: d.expr, granularities: d.granularities, description: d.description })),
-      measures: Object.values(m.measures).map((x) => ({ name: x.name, agg: x.agg, expr: x.expr, description: x.description })),
+      measures: Object.values(m.measures).map((x) => ({
+        name: x.name,
+        agg: x.agg,
+        expr: x.expr,
+        description: x.description,
+        agg_time_dimension: x.aggTime ?? null,
+        ...(x.nonAdditive ? { non_additive_dimension: { name: x.nonAdditive.dimension, window_choice: x.nonAdditive.windowChoice, window_groupings: x.nonAdditive.windowGroupings } } : {}),
+        ...(x.percentile ? { percentile: x.percentile.fraction, discrete: x.percentile.discrete } : {}),
+      })),
       segments: Object.keys(m.segments),
+      format: m.format ?? 'strata',
+      ...(m.entities ? { entities: Object.entries(m.entities).map(([name, e]) => ({ name, type: e.type, expr: e.expr })), primary_entity: m.primaryEntity ?? null } : {}),
       file: m.loc.file,
     })),
     metrics: Object.values(layer.metrics).map((m) => ({
@@ -64,6 +74,7 @@ export function semanticManifest(layer: SemanticLayer): Record<string, unknown> 
       file: m.loc.file,
     })),
     hierarchies: Object.values(layer.hierarchies).map((h) => ({ name: h.name, levels: h.levels })),
+    saved_queries: Object.values(layer.savedQueries ?? {}).map((q) => ({ name: q.name, description: q.description, metrics: q.metrics, dimensions: q.dimensions, filters: q.filters, file: q.loc.file })),
     access: layer.access
       ? { default_role: layer.access.defaultRole, roles: Object.values(layer.access.roles).map((r) => ({ name: r.name, row_filter: r.rowFilter, hide: r.hide })) }
       : null,

@@ -5,6 +5,9 @@ import { computeJoinPaths } from './join-paths.js';
 import { expressionIdentifiers, modelTokens, parseInterval } from './expressions.js';
 import { rawAccess, rawHierarchy, rawMetric, rawRollup, rawSemanticModel, type RawMetric, type RawRollup, type RawSemanticModel } from './raw-schema.js';
 import { validateRollups, type LocatedRollup } from './rollup-load.js';
+import { isMetricFlowMetric, isMetricFlowModel, mfMetric, mfSavedQuery, mfSemanticModel, type MfMetric, type MfSavedQuery, type MfSemanticModel } from './metricflow-schema.js';
+import { buildMetricFlowModel, inferMetricFlowJoins, preferShortestPaths, type MfModelInfo } from './metricflow.js';
+import { buildMetricFlowMetrics, buildSavedQueries } from './metricflow-metrics.js';
 import type {
   AccessRole,
   Dimension,
@@ -14,6 +17,8 @@ import type {
   Measure,
   MeasureRef,
   Metric,
+  NonAdditiveDimension,
+  SavedQuery,
   SemanticLayer,
   SemanticModel,
   SourceLocation,
@@ -38,9 +43,27 @@ export interface SemanticLoadOptions {
   readonly checkExpression?: (sql: string) => string | undefined;
 }
 
-export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access', 'rollups'] as const;
+export const SEMANTIC_KEYS = ['semantic_models', 'metrics', 'hierarchies', 'access', 'rollups', 'saved_queries'] as const;
 
 type Located<T> = LocatedEntry<T>;
+
+/** A `semantic_models:` entry in either format, told apart by its keys (`isMetricFlowModel`). */
+type AnyModel = { readonly kind: 'strata'; readonly raw: RawSemanticModel } | { readonly kind: 'metricflow'; readonly raw: MfSemanticModel };
+type AnyMetric = { readonly kind: 'strata'; readonly raw: RawMetric } | { readonly kind: 'metricflow'; readonly raw: MfMetric };
+
+/** Validates an entry with the schema of the format it is written in. */
+function dispatch<A, B>(isB: (v: unknown) => boolean, a: SafeParser<A>, b: SafeParser<B>): SafeParser<{ kind: 'strata'; raw: A } | { kind: 'metricflow'; raw: B }> {
+  return {
+    safeParse(v: unknown) {
+      if (isB(v)) {
+        const r = b.safeParse(v);
+        return r.success ? { success: true as const, data: { kind: 'metricflow' as const, raw: r.data } } : r;
+      }
+      const r = a.safeParse(v);
+      return r.success ? { success: true as const, data: { kind: 'strata' as const, raw: r.data } } : r;
+    },
+  };
+}
 
 /**
  * Loads and validates the semantic layer from every YAML file holding its keys.
@@ -55,8 +78,9 @@ export function loadSemanticLayer(
   opts: SemanticLoadOptions,
 ): { layer?: SemanticLayer; diagnostics: Diagnostic[] } {
   const diags: Diagnostic[] = [];
-  const rawModels: Located<RawSemanticModel>[] = [];
-  const rawMetrics: Located<RawMetric>[] = [];
+  const anyModels: Located<AnyModel>[] = [];
+  const anyMetrics: Located<AnyMetric>[] = [];
+  const rawSaved: Located<MfSavedQuery>[] = [];
   const rawHierarchies: Located<{ name: string; levels: string[] }>[] = [];
   let access: Located<ReturnType<typeof rawAccess.parse>> | undefined;
   const topRollups: Located<RawRollup>[] = [];
@@ -71,8 +95,9 @@ export function loadSemanticLayer(
       out.push(...r.entries);
       diags.push(...r.diagnostics);
     };
-    list('semantic_models', rawSemanticModel, rawModels, 'semantic model');
-    list('metrics', rawMetric, rawMetrics, 'metric');
+    list('semantic_models', dispatch(isMetricFlowModel, rawSemanticModel, mfSemanticModel), anyModels, 'semantic model');
+    list('metrics', dispatch(isMetricFlowMetric, rawMetric, mfMetric), anyMetrics, 'metric');
+    list('saved_queries', mfSavedQuery, rawSaved, 'saved query');
     list('hierarchies', rawHierarchy, rawHierarchies, 'hierarchy');
     list('rollups', rawRollup, topRollups, 'rollup');
     if (doc['access'] !== undefined) {
@@ -83,17 +108,44 @@ export function loadSemanticLayer(
     }
   }
 
+  const rawModels: Located<RawSemanticModel>[] = anyModels.flatMap((m) => (m.raw.kind === 'strata' ? [{ raw: m.raw.raw, y: m.y, path: m.path }] : []));
+  const mfModels: Located<MfSemanticModel>[] = anyModels.flatMap((m) => (m.raw.kind === 'metricflow' ? [{ raw: m.raw.raw, y: m.y, path: m.path }] : []));
+  const rawMetrics: Located<RawMetric>[] = anyMetrics.flatMap((m) => (m.raw.kind === 'strata' ? [{ raw: m.raw.raw, y: m.y, path: m.path }] : []));
+  const mfMetrics: Located<MfMetric>[] = anyMetrics.flatMap((m) => (m.raw.kind === 'metricflow' ? [{ raw: m.raw.raw, y: m.y, path: m.path }] : []));
+
   // --- models --------------------------------------------------------------------------------
   const models: Record<string, SemanticModel> = nullRecord();
-  const modelNames = rawModels.map((m) => m.raw.name);
-  for (const m of rawModels) {
-    const model = buildModel(m, opts, diags);
+  const modelNames = anyModels.map((m) => m.raw.raw.name);
+  const mfInfos: MfModelInfo[] = [];
+  const mfCtx = {
+    diags,
+    checkSql: (sql: string, at: SourceLocation) => checkSql(opts, sql, at, diags),
+    fromRef: (text: string, at: SourceLocation, name: string) => resolveModelRef(text, at, name, opts, diags),
+  };
+  for (const m of anyModels) {
+    let model: SemanticModel | undefined;
+    if (m.raw.kind === 'strata') model = buildModel({ raw: m.raw.raw, y: m.y, path: m.path }, opts, diags);
+    else {
+      const info = buildMetricFlowModel({ raw: m.raw.raw, y: m.y, path: m.path }, mfCtx);
+      if (info && !models[info.model.name]) mfInfos.push(info);
+      model = info?.model;
+    }
     if (!model) continue;
     if (models[model.name]) {
       diags.push(error('semantic-invalid', `semantic model '${model.name}' is defined twice (also ${models[model.name]!.loc.file}:${models[model.name]!.loc.line})`, { ...model.loc }));
       continue;
     }
     models[model.name] = model;
+  }
+  // MetricFlow models join along their entities; measure names are global among them.
+  for (const [name, joins] of inferMetricFlowJoins(mfInfos, diags)) models[name] = { ...models[name]!, joins };
+  const mfMeasureAt = new Map<string, SourceLocation>();
+  for (const info of mfInfos) {
+    for (const x of Object.values(info.model.measures)) {
+      const first = mfMeasureAt.get(x.name);
+      if (first) diags.push(error('semantic-invalid', `measure '${x.name}' of '${info.model.name}' is also declared at ${first.file}:${first.line}`, { ...x.loc, hint: 'MetricFlow measure names are global: rename one' }));
+      else mfMeasureAt.set(x.name, x.loc);
+    }
   }
   const checkTokens = (sql: string, at: SourceLocation, allowed?: readonly string[]): void => {
     for (const t of modelTokens(sql)) {
@@ -120,7 +172,10 @@ export function loadSemanticLayer(
 
   // --- metrics -------------------------------------------------------------------------------
   const metrics: Record<string, Metric> = nullRecord();
-  const metricNames = rawMetrics.map((m) => m.raw.name);
+  const createdMetrics = mfModels.flatMap((m) => m.raw.measures.flatMap((x, i) => (x.create_metric ? [{ model: m.raw.name, measure: x.name, loc: m.y.locate([...m.path, 'measures', i, 'create_metric']) }] : [])));
+  const metricNames = [...rawMetrics.map((m) => m.raw.name), ...mfMetrics.map((m) => m.raw.name), ...createdMetrics.map((c) => c.measure)];
+  const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
+  diags.push(...preferShortestPaths(models, paths, pathDiags));
   const measureRef = (text: string, at: SourceLocation, what: string): MeasureRef | undefined => {
     const [mod, meas, ...rest] = text.split('.');
     if (!mod || !meas || rest.length) {
@@ -200,7 +255,33 @@ export function loadSemanticLayer(
     }
     if (metric) metrics[r.name] = metric;
   }
+  for (const c of createdMetrics) {
+    if (!models[c.model]?.measures[c.measure]) continue;
+    if (metricNames.filter((n) => n === c.measure).length > 1) {
+      diags.push(error('semantic-invalid', `create_metric: a metric named '${c.measure}' is also defined under metrics`, { ...c.loc, hint: 'drop create_metric or rename the metric' }));
+      continue;
+    }
+    metrics[c.measure] = { name: c.measure, type: 'simple', description: models[c.model]!.measures[c.measure]!.description, filter: null, measure: { model: c.model, measure: c.measure }, loc: c.loc };
+  }
+  const beforeMf = new Set(Object.keys(metrics));
+  buildMetricFlowMetrics(mfMetrics, { models, paths, metrics, metricNames, diags });
+  // Translated filters and expressions get the same checks as Strata's own.
+  for (const m of Object.values(metrics)) {
+    if (beforeMf.has(m.name)) continue;
+    if (m.filter) {
+      checkTokens(m.filter, m.loc);
+      checkSql(opts, `select 1 where ${stripTokens(m.filter)}`, m.loc, diags);
+    }
+    if (m.type === 'derived') checkSql(opts, `select ${m.expr}`, m.loc, diags);
+  }
   checkMetricCycles(metrics, diags);
+  const savedQueries: Record<string, SavedQuery> = buildSavedQueries(rawSaved, models, paths, metrics, diags);
+  for (const sq of Object.values(savedQueries)) {
+    for (const f of sq.filters) {
+      checkTokens(f, sq.loc);
+      checkSql(opts, `select 1 where ${stripTokens(f)}`, sq.loc, diags);
+    }
+  }
 
   // --- hierarchies and access ----------------------------------------------------------------
   const hierarchies: Record<string, Hierarchy> = nullRecord();
@@ -212,8 +293,6 @@ export function loadSemanticLayer(
     });
     hierarchies[h.raw.name] = { name: h.raw.name, levels: h.raw.levels, loc };
   }
-  const { paths, diagnostics: pathDiags } = computeJoinPaths(models);
-  diags.push(...pathDiags);
   let policy: SemanticLayer['access'] = null;
   if (access) {
     const roles: Record<string, AccessRole> = nullRecord();
@@ -269,7 +348,7 @@ export function loadSemanticLayer(
   ];
   const rollups = validateRollups(locatedRollups, models, paths, diags);
   if (diags.some((d) => d.severity === 'error')) return { diagnostics: diags };
-  return { layer: { models, metrics, hierarchies, access: policy, paths, rollups }, diagnostics: diags };
+  return { layer: { models, metrics, hierarchies, access: policy, paths, rollups, savedQueries }, diagnostics: diags };
 }
 
 function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, diags: Diagnostic[]): SemanticModel | undefined {
@@ -284,20 +363,10 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
   let from = '';
   const dependsOn: string[] = [];
   if (r.model !== undefined) {
-    const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(r.model);
-    if (!ref) {
-      diags.push(error('semantic-invalid', `model: '${r.model}' must be ref('<model name>')`, { ...at('model') }));
-      return undefined;
-    }
-    const target = opts.resolveRef(ref[1]!);
-    if (!target) {
-      diags.push(error('ref-not-found', `semantic model '${r.name}' refers to '${ref[1]}', which does not exist`, { ...at('model'), hint: didYouMean(ref[1]!, opts.refNames) ?? 'create the model or fix the name' }));
-      // Keep validating the rest of the model so one typo does not cascade into more errors.
-      from = `"${ref[1]!.replace(/"/g, '""')}"`;
-    } else {
-      from = target.relation;
-      dependsOn.push(target.uniqueId);
-    }
+    const src = resolveModelRef(r.model, at('model'), r.name, opts, diags);
+    if (!src) return undefined;
+    from = src.from;
+    dependsOn.push(...src.dependsOn);
   } else if (r.table !== undefined) {
     from = r.table
       .split('.')
@@ -328,7 +397,17 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     if (x.expr === undefined && x.agg !== 'count') diags.push(error('semantic-invalid', `measure '${x.name}' (${x.agg}) needs an expr`, { ...at('measures', i) }));
     if (x.expr) checkSql(opts, `select ${x.expr}`, at('measures', i, 'expr'), diags);
     const expr = x.expr ?? '*';
-    measures[x.name] = { name: x.name, agg: x.agg, expr, sql: expr === '*' ? '*' : qualifyColumns(expr), description: x.description, loc: at('measures', i) };
+    let nonAdditive: NonAdditiveDimension | null = null;
+    const na = x.non_additive_dimension;
+    if (na) {
+      const times = Object.values(dimensions).filter((d) => d.type === 'time').map((d) => d.name);
+      if (dimensions[na.name]?.type !== 'time') diags.push(error('unknown-member', `measure '${x.name}': non_additive_dimension '${na.name}' is not a time dimension of '${r.name}'`, { ...at('measures', i, 'non_additive_dimension', 'name'), hint: didYouMean(na.name, times) ?? (times.length ? `time dimensions: ${times.join(', ')}` : 'declare a dimension with type: time') }));
+      na.window_groupings.forEach((g, j) => {
+        if (!dimensions[g]) diags.push(error('unknown-member', `measure '${x.name}': window_groupings '${g}' is not a dimension of '${r.name}'`, { ...at('measures', i, 'non_additive_dimension', 'window_groupings', j), hint: didYouMean(g, Object.keys(dimensions)) ?? `dimensions: ${Object.keys(dimensions).join(', ')}` }));
+      });
+      nonAdditive = { dimension: na.name, windowChoice: na.window_choice, windowGroupings: na.window_groupings };
+    }
+    measures[x.name] = { name: x.name, agg: x.agg, expr, sql: expr === '*' ? '*' : qualifyColumns(expr), description: x.description, loc: at('measures', i), nonAdditive };
   });
   const joins: Join[] = r.joins.map((j, i) => ({ to: j.to, relationship: j.relationship, on: j.on, loc: at('joins', i) }));
   const segments: Record<string, { filter: string; loc: SourceLocation }> = nullRecord();
@@ -340,6 +419,7 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
       diags.push(error('unknown-member', `default_time_dimension '${r.default_time_dimension}' is not a time dimension of '${r.name}'`, { ...at('default_time_dimension'), hint: didYouMean(r.default_time_dimension, times.map((t) => t.name)) ?? 'declare it with type: time' }));
     } else defaultTime = r.default_time_dimension;
   }
+  for (const [k, x] of Object.entries(measures)) measures[k] = { ...x, aggTime: defaultTime };
   return {
     name: r.name,
     from,
@@ -353,6 +433,22 @@ function buildModel(m: Located<RawSemanticModel>, opts: SemanticLoadOptions, dia
     defaultTime,
     loc,
   };
+}
+
+/** `model: ref('x')` → the relation and lineage; undefined (with a diagnostic) when malformed. */
+function resolveModelRef(text: string, at: SourceLocation, name: string, opts: SemanticLoadOptions, diags: Diagnostic[]): { from: string; dependsOn: string[] } | undefined {
+  const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(text);
+  if (!ref) {
+    diags.push(error('semantic-invalid', `model: '${text}' must be ref('<model name>')`, { ...at }));
+    return undefined;
+  }
+  const target = opts.resolveRef(ref[1]!);
+  if (!target) {
+    diags.push(error('ref-not-found', `semantic model '${name}' refers to '${ref[1]}', which does not exist`, { ...at, hint: didYouMean(ref[1]!, opts.refNames) ?? 'create the model or fix the name' }));
+    // Keep validating the rest of the model so one typo does not cascade into more errors.
+    return { from: `"${ref[1]!.replace(/"/g, '""')}"`, dependsOn: [] };
+  }
+  return { from: target.relation, dependsOn: [target.uniqueId] };
 }
 
 function checkSql(opts: SemanticLoadOptions, sql: string, at: SourceLocation, diags: Diagnostic[]): void {

@@ -3,7 +3,7 @@ import { modelTokens } from './expressions.js';
 import { joinEdges, type JoinEdge } from './join-paths.js';
 import { QueryError, type QueryFilter } from './query.js';
 import { filterSql, inScope, q, truncate, type Params } from './sql-fragments.js';
-import type { DimensionType, Granularity, Metric, SemanticLayer } from './types.js';
+import type { DimensionType, Granularity, Measure, Metric, SemanticLayer } from './types.js';
 
 export interface DimRef {
   readonly member: string;
@@ -124,6 +124,9 @@ export function buildGroupSql(
   }
 
   const measures = g.leaves.map((l) => `${aggregate(layer, base, l.measure, cumulative !== undefined)} as ${q(l.alias)}`);
+  if (!cumulative && g.leaves.some((l) => baseModel.measures[l.measure]?.nonAdditive)) {
+    return { sql: `${q(g.name)} as (\n  ${semiAdditiveBody(layer, g, ctx.dims, dimSelect, dimExpr, `${fromSql}${whereSql}`, groupBy)}\n)`, explain: { ...explain, kind: 'semi_additive' } };
+  }
   const body = `select ${[...dimSelect, ...measures].join(', ')}\n  ${fromSql}${whereSql}${groupBy}`;
   if (!cumulative || !tdim) return { sql: `${q(g.name)} as (\n  ${body}\n)`, explain };
 
@@ -145,13 +148,79 @@ export function buildGroupSql(
   return { sql, explain };
 }
 
+/**
+ * A group with semi-additive measures (`non_additive_dimension`): the rows (joined, filtered,
+ * restricted exactly like any group) get, per semi-additive measure, the max (or min) of its
+ * non-additive dimension over a window partitioned by the query's time members and the measure's
+ * window_groupings; the measure then aggregates only the rows at that value. Without a time
+ * member the window is the whole filtered range. Other measures of the group aggregate all rows.
+ */
+function semiAdditiveBody(
+  layer: SemanticLayer,
+  g: Group,
+  dims: readonly DimRef[],
+  dimSelect: readonly string[],
+  dimExpr: (d: Omit<DimRef, 'alias'>) => string,
+  fromWhere: string,
+  groupBy: string,
+): string {
+  const base = g.model;
+  const model = layer.models[base]!;
+  const buckets = dims.filter((d) => d.type === 'time').map((d) => dimExpr(d));
+  const inner: string[] = [...dimSelect];
+  const outer: string[] = [];
+  g.leaves.forEach((l, i) => {
+    const m = model.measures[l.measure];
+    const v = `"__v${i}"`;
+    inner.push(`${!m || m.sql === '*' ? '1' : inScope(m.sql, base)} as ${v}`);
+    let cond = '';
+    const na = m?.nonAdditive;
+    if (na) {
+      const t = inScope(model.dimensions[na.dimension]!.sql, base);
+      const partition = [...buckets, ...na.windowGroupings.map((w) => inScope(model.dimensions[w]!.sql, base))];
+      inner.push(`${t} as "__t${i}"`, `${na.windowChoice}(${t}) over (${partition.length ? `partition by ${partition.join(', ')}` : ''}) as "__x${i}"`);
+      cond = ` filter (where "r"."__t${i}" = "r"."__x${i}")`;
+    }
+    outer.push(`${aggregateOver(m ? m : { agg: 'count', percentile: null }, `"r".${v}`)}${cond} as ${q(l.alias)}`);
+  });
+  const dimCols = dims.map((d) => `"r".${q(d.alias)}`);
+  return `select ${[...dimCols, ...outer].join(', ')}\n  from (\n    select ${inner.join(', ')}\n    ${fromWhere.replace(/\n/g, '\n  ')}\n  ) as "r"${groupBy}`;
+}
+
+/** The aggregate of a measure's kind over an expression. */
+function aggregateOver(m: Pick<Measure, 'agg' | 'percentile'>, x: string): string {
+  switch (m.agg) {
+    case 'sum':
+      return `sum(${x})`;
+    case 'count':
+      return `count(${x})`;
+    case 'count_distinct':
+      return `count(distinct ${x})`;
+    case 'avg':
+      return `avg(${x})`;
+    case 'min':
+      return `min(${x})`;
+    case 'max':
+      return `max(${x})`;
+    case 'median':
+    case 'percentile': {
+      const p = m.percentile ?? { fraction: 0.5, discrete: false };
+      return `${p.discrete ? 'percentile_disc' : 'percentile_cont'}(${Number(p.fraction)}) within group (order by ${x})`;
+    }
+  }
+}
+
 function aggregate(layer: SemanticLayer, model: string, measure: string, cumulative: boolean): string {
   const m = layer.models[model]!.measures[measure];
   if (!m) return 'count(*)'; // the implicit `<model>.count`
   if (cumulative && m.agg !== 'sum' && m.agg !== 'count') {
     throw new QueryError('query-unanswerable', `a cumulative metric over '${model}.${measure}' (${m.agg}) cannot be computed by adding up periods`, 'use a sum or count measure');
   }
+  if (cumulative && m.nonAdditive) {
+    throw new QueryError('query-unanswerable', `a cumulative metric over the semi-additive measure '${model}.${measure}' cannot be computed by adding up periods`, `query '${model}.${measure}' through a simple metric`);
+  }
   const x = m.sql === '*' ? '*' : inScope(m.sql, model);
+  if (m.agg === 'median' || m.agg === 'percentile') return aggregateOver(m, x);
   switch (m.agg) {
     case 'sum':
       return `sum(${x})`;

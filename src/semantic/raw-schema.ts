@@ -21,6 +21,14 @@ export const rawMeasure = z
     agg: z.enum(['sum', 'count', 'count_distinct', 'avg', 'min', 'max']),
     expr: z.string().min(1).optional(),
     description: z.string().default(''),
+    non_additive_dimension: z
+      .object({
+        name,
+        window_choice: z.enum(['max', 'min']),
+        window_groupings: z.array(name).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -58,6 +58,10 @@ export function validateRollups(
         diags.push(error('unknown-member', `rollup '${raw.name}': model '${modelName}' has no measure '${m}'`, { ...at('measures', i), hint: didYouMean(name, Object.keys(model.measures)) ?? `measures: ${Object.keys(model.measures).join(', ')}` }));
       } else if (model.measures[name]?.agg === 'avg') {
         bad(`measure '${name}' is an avg, which cannot be combined from pre-aggregated groups`, at('measures', i), 'declare sum and count measures and a ratio metric instead');
+      } else if (model.measures[name]?.agg === 'median' || model.measures[name]?.agg === 'percentile') {
+        bad(`measure '${name}' is a ${model.measures[name]!.agg}, which cannot be combined from pre-aggregated groups`, at('measures', i), 'leave it out of the rollup; queries read it from the model');
+      } else if (model.measures[name]?.nonAdditive) {
+        bad(`measure '${name}' is semi-additive (non_additive_dimension), so its groups cannot be added up`, at('measures', i), 'leave it out of the rollup; queries read it from the model');
       } else measures.push(name);
     });
     const dimensions: string[] = [];

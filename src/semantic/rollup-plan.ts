@@ -124,6 +124,8 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Access
         distinctLeaf = true;
         return `max(${c})${where}`;
       case 'avg':
+      case 'median':
+      case 'percentile':
         return no();
     }
   };

@@ -7,7 +7,8 @@ export const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as cons
 export type Granularity = (typeof GRANULARITIES)[number];
 
 export type DimensionType = 'string' | 'number' | 'boolean' | 'time';
-export type Aggregation = 'sum' | 'count' | 'count_distinct' | 'avg' | 'min' | 'max';
+/** `median` and `percentile` come from MetricFlow YAML (`agg: median`, `agg: percentile`). */
+export type Aggregation = 'sum' | 'count' | 'count_distinct' | 'avg' | 'min' | 'max' | 'median' | 'percentile';
 export type Relationship = 'many_to_one' | 'one_to_one' | 'one_to_many';
 
 export interface SourceLocation {
@@ -26,6 +27,8 @@ export interface Dimension {
   readonly granularities: readonly Granularity[];
   readonly description: string;
   readonly loc: SourceLocation;
+  /** Display name (MetricFlow `label`). */
+  readonly label?: string;
 }
 
 export interface Measure {
@@ -37,6 +40,29 @@ export interface Measure {
   readonly sql: string;
   readonly description: string;
   readonly loc: SourceLocation;
+  /** Display name (MetricFlow `label`). */
+  readonly label?: string;
+  /**
+   * The time dimension (of the same model) this measure is aggregated over: MetricFlow's
+   * `agg_time_dimension`, or the model's default time dimension. `metric_time` means it.
+   */
+  readonly aggTime?: string | null;
+  /** Semi-additive measure: aggregated only over the rows at the last (or first) time value. */
+  readonly nonAdditive?: NonAdditiveDimension | null;
+  /** `agg: percentile` (or median: 0.5, continuous): the fraction and whether it is discrete. */
+  readonly percentile?: { readonly fraction: number; readonly discrete: boolean } | null;
+}
+
+/**
+ * `non_additive_dimension`: the measure counts only the rows whose `dimension` (a time dimension
+ * of the model) equals its max (`window_choice: max`) or min within each requested time bucket
+ * and each combination of `windowGroupings` (dimension names of the model); without a time
+ * dimension in the query, within the whole filtered range.
+ */
+export interface NonAdditiveDimension {
+  readonly dimension: string;
+  readonly windowChoice: 'max' | 'min';
+  readonly windowGroupings: readonly string[];
 }
 
 export interface Join {
@@ -62,6 +88,12 @@ export interface SemanticModel {
   /** Time dimension used by conversion metrics (default: the first time dimension). */
   readonly defaultTime: string | null;
   readonly loc: SourceLocation;
+  /** The YAML it was written in: Strata's own (default) or dbt MetricFlow's. */
+  readonly format?: 'strata' | 'metricflow';
+  /** MetricFlow entities (name → type and SQL); each is also a dimension of the same name. */
+  readonly entities?: Readonly<Record<string, { readonly type: 'primary' | 'unique' | 'foreign' | 'natural'; readonly expr: string }>>;
+  /** MetricFlow: the entity its dimensions are qualified by (`customer` in `customer__region`). */
+  readonly primaryEntity?: string | null;
 }
 
 export interface MeasureRef {
@@ -72,6 +104,8 @@ export interface MeasureRef {
 interface MetricBase {
   readonly name: string;
   readonly description: string;
+  /** Display name (`label`). */
+  readonly label?: string;
   /** SQL with `{model}` tokens, applied before aggregation. */
   readonly filter: string | null;
   readonly loc: SourceLocation;
@@ -162,8 +196,27 @@ export interface Rollup {
   readonly loc: SourceLocation;
 }
 
+/**
+ * A named query (MetricFlow `saved_queries:`), as plain data in Strata's member names, ready to
+ * run through `planQuery` as `{ metrics, dimensions, filters: [] }` plus `filters` as metric-style
+ * SQL: `metric_time` is already resolved to the measures' time dimension.
+ */
+export interface SavedQuery {
+  readonly name: string;
+  readonly description: string;
+  readonly label?: string;
+  readonly metrics: readonly string[];
+  /** `customer.region`, `sales.sold_at.month`, … */
+  readonly dimensions: readonly string[];
+  /** SQL conditions with `{model}` tokens (like metric filters), all of which must hold. */
+  readonly filters: readonly string[];
+  readonly loc: SourceLocation;
+}
+
 export interface SemanticLayer {
   readonly models: Readonly<Record<string, SemanticModel>>;
+  /** Named queries (`saved_queries:`); may be absent in layers built by hand. */
+  readonly savedQueries?: Readonly<Record<string, SavedQuery>>;
   /** Pre-aggregations by name (may be absent in layers built by hand). */
   readonly rollups?: Readonly<Record<string, Rollup>>;
   readonly metrics: Readonly<Record<string, Metric>>;
