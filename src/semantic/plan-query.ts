@@ -4,6 +4,7 @@ import { substituteIdentifiers } from './expressions.js';
 import { checkDimensionMember } from './load.js';
 import { QueryError, type MetricQuery, type QueryFilter } from './query.js';
 import { buildGroupSql, type DimRef, type Group, type Leaf } from './plan-group.js';
+import { resolveMetricTime } from './metricflow-time.js';
 import { Params, filterSql, q } from './sql-fragments.js';
 import { planFromRollups, type BuiltRollups } from './rollup-plan.js';
 import { checkFilterValues, checkRangeValue } from './value-check.js';
@@ -49,7 +50,7 @@ const UNRESTRICTED: SecurityContext = { role: null, user: {} };
  */
 export function planQuery(layer: SemanticLayer, input: MetricQuery, security: SecurityContext = UNRESTRICTED, options: PlanOptions = {}): PlannedQuery {
   const p = new Params();
-  const { query, drill } = expandDrill(layer, input);
+  const { query, drill } = expandDrill(layer, resolveMetricTime(layer, input));
   const hidden = hiddenMembers(layer, security.role);
   const deny = (member: string): never => {
     throw new QueryError('access-denied', `'${member}' is not available to role '${security.role!.name}'`, undefined, 403);
