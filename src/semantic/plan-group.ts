@@ -39,6 +39,8 @@ export interface GroupContext {
   /** The caller's role and claims; undefined = unrestricted (rollup builds, trusted CLI). */
   readonly access: AccessContext | undefined;
   readonly params: Params;
+  /** Placeholder of the bound IANA zone time members are read in (`truncate`); undefined = as stored (UTC). */
+  readonly timezone?: string | undefined;
 }
 
 const edgeCache = new WeakMap<SemanticLayer, Map<string, JoinEdge>>();
@@ -78,7 +80,7 @@ export function buildGroupSql(
   const rowFilterSql = ctx.access ? restrictedBy(layer, ctx.access, base, p, need) : undefined;
 
   const dimExpr = (d: Omit<DimRef, 'alias'>, grain = d.grain): string =>
-    truncate(inScope(layer.models[d.model]!.dimensions[d.dim]!.sql, d.model), grain);
+    truncate(inScope(layer.models[d.model]!.dimensions[d.dim]!.sql, d.model), grain, d.type === 'time' ? ctx.timezone : undefined);
   const where: string[] = [];
   for (const f of ctx.dimFilters) where.push(filterSql(dimExpr(f.dim), f.filter.op, f.filter.values, p, f.filter.member, f.dim.grain, f.dim.type === 'number'));
   for (const f of g.filters) where.push(`(${inScope(f, base)})`);

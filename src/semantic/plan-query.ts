@@ -2,7 +2,8 @@ import { didYouMean } from '../diagnostics/index.js';
 import { hiddenMembers, hiddenReference, metricRefusal, type AccessContext } from './access.js';
 import { substituteIdentifiers } from './expressions.js';
 import { checkDimensionMember } from './load.js';
-import { QueryError, type MetricQuery, type QueryFilter } from './query.js';
+import { QueryError, queryTimeZone, type MetricQuery, type QueryFilter } from './query.js';
+import { measureMetric } from './members.js';
 import { buildGroupSql, type DimRef, type Group, type Leaf } from './plan-group.js';
 import { resolveMetricTime } from './metricflow-time.js';
 import { Params, filterSql, q } from './sql-fragments.js';
@@ -93,7 +94,8 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   };
   const exprCache = new Map<string, string>();
   const metricSql = (name: string, filters: readonly string[], stack: readonly string[]): string => {
-    const metric = layer.metrics[name];
+    // A metric by name, else a measure named `<model>.<measure>` (the measure aggregated as is).
+    const metric = layer.metrics[name] ?? measureMetric(layer, name);
     if (!metric) {
       throw new QueryError('query-invalid', `unknown metric '${name}'`, didYouMean(name, visibleMetrics(layer, hidden)) ?? `metrics: ${visibleMetrics(layer, hidden).join(', ')}`);
     }
@@ -147,7 +149,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   const dimFilters: { dim: DimRef; filter: QueryFilter }[] = [];
   const metricFilters: { sql: string; filter: QueryFilter }[] = [];
   for (const f of query.filters) {
-    if (layer.metrics[f.member]) {
+    if (layer.metrics[f.member] || isMeasureFilter(layer, query, f.member)) {
       checkFilterValues(f.member, 'metric', undefined, f.op, f.values);
       const idx = query.metrics.indexOf(f.member);
       metricFilters.push({ sql: idx >= 0 ? metricExprs[idx]! : metricSql(f.member, [], []), filter: f });
@@ -180,10 +182,14 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     };
   }
   const access: AccessContext | undefined = security.role ? { role: security.role, user: security.user } : undefined;
+  // Time members are read in the query's zone (bound once, and only when some SQL uses it).
+  const zone = queryTimeZone(query.timezone);
+  const usesTime = dims.some((d) => d.type === 'time') || dimFilters.some((f) => f.dim.type === 'time') || timeRange !== undefined;
+  const timezone = zone !== undefined && usesTime ? p.bind(zone) : undefined;
 
   // Aggregation CTEs.
   const ctes = groups.map((g) =>
-    buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p }),
+    buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p, timezone }),
   );
 
   // Combine groups on the dimension columns. Each group has one row per dimension tuple, so a
@@ -192,7 +198,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (groups.length === 0) {
     // Dimensions only: distinct values from the dimensions' own model.
     const g: Group = { name: 'g1', model: dims[0]!.model, filters: [], leaves: [], metric: null };
-    ctes.push(buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p }));
+    ctes.push(buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p, timezone }));
     groups.push(g);
   }
   let from: string;
@@ -235,10 +241,12 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     }
     return `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls last`;
   });
-  // Deterministic output: unspecified order falls back to the dimensions.
-  if (order.length === 0 && dims.length) order.push(...dims.map((d) => `${q(d.member)} asc nulls last`));
+  // Deterministic output, so pages (limit/offset) never overlap: the requested order, then the
+  // dimensions it does not name (one row per dimension tuple, so that order is total).
+  order.push(...tieBreakers(query));
   if (order.length) sql += `\norder by ${order.join(', ')}`;
   if (query.limit !== undefined) sql += `\nlimit ${p.bind(query.limit)}`;
+  if (query.offset) sql += `\noffset ${p.bind(query.offset)}`;
   // The fact-table plan above has validated the query and its access; a rollup only changes
   // where the numbers are read from.
   const fromRollup = options.rollups && Object.keys(options.rollups).length ? planFromRollups(layer, query, access, options.rollups) : undefined;
@@ -265,6 +273,38 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     plan: ctes.map((c) => c.explain),
     ...(drill ? { drill } : {}),
   };
+}
+
+/**
+ * The row count of a query ignoring its `limit` and `offset` (Cube's `total`): the same plan —
+ * access rules, row filters, rollup choice — counted. `{sql, params}` returns one row with the
+ * column `total` (a bigint).
+ *
+ * @example planTotal(layer, { metrics: ['revenue'], dimensions: ['customer.region'], limit: 2, … })
+ * // { sql: 'select count(*) as "total" from (with "g1" as (…) select … ) as "q"', params: [] }
+ */
+export function planTotal(layer: SemanticLayer, query: MetricQuery, security: SecurityContext = UNRESTRICTED, options: PlanOptions = {}): { sql: string; params: readonly unknown[] } {
+  const { limit: _limit, offset: _offset, ...rest } = query;
+  // Order only matters for pages; the count is the same without it.
+  const plan = planQuery(layer, { ...rest, order: [] }, security, options);
+  return { sql: `select count(*) as "total" from (\n${plan.sql}\n) as "q"`, params: plan.params };
+}
+
+/** `order by` entries after the requested ones: every dimension they do not name. */
+export function tieBreakers(query: MetricQuery): string[] {
+  const named = new Set(query.order.map((o) => o.member));
+  return query.dimensions.filter((d) => !named.has(d)).map((d) => `${q(d)} asc nulls last`);
+}
+
+/**
+ * Does a filter on `member` filter a measure's aggregate (like a metric filter)? When the query
+ * asks for the measure (`metrics: ['sales.revenue']`), or when no dimension has that name.
+ */
+function isMeasureFilter(layer: SemanticLayer, query: MetricQuery, member: string): boolean {
+  if (!measureMetric(layer, member)) return false;
+  if (query.metrics.includes(member)) return true;
+  const [model, dim] = member.split('.') as [string, string];
+  return !Object.hasOwn(layer.models[model]!.dimensions, dim);
 }
 
 /** Placeholder for an aggregated column; resolved once the number of groups is known. */

@@ -49,6 +49,8 @@ export const metricQuerySchema = z
       .optional(),
     order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false) }).strict()).max(QUERY_LIMITS.order).default([]),
     limit: z.number().int().positive().max(1_000_000).optional(),
+    offset: z.number().int().min(0).max(1_000_000_000).optional(),
+    timezone: z.string().min(1).max(64).optional(),
     drill: z
       .object({ hierarchy: z.string(), path: z.record(z.string(), scalar).default({}) })
       .strict()
@@ -73,6 +75,32 @@ export class QueryError extends Error {
 }
 
 /**
+ * The IANA time zone a query is computed in, or undefined for UTC (absent, `UTC`, `Etc/UTC`,
+ * `GMT`, … all plan the same SQL). An unknown name is a 400 naming it.
+ *
+ * @example queryTimeZone('America/New_York') // 'America/New_York'
+ * @example queryTimeZone('Etc/UTC') // undefined
+ */
+export function queryTimeZone(tz: string | undefined): string | undefined {
+  if (tz === undefined) return undefined;
+  const name = tz.trim();
+  let canonical: string | undefined;
+  // IANA names only: letters first (no POSIX offsets such as '+03:00' or 'UTC+3', whose sign
+  // PostgreSQL reads the other way round).
+  if (/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/.test(name)) {
+    try {
+      canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    } catch {
+      canonical = undefined;
+    }
+  }
+  if (canonical === undefined) {
+    throw new QueryError('query-invalid', `invalid query at timezone: unknown time zone '${tz.slice(0, 64)}'`, "use an IANA time zone name such as 'America/New_York' or 'UTC'");
+  }
+  return canonical === 'UTC' ? undefined : name;
+}
+
+/**
  * Validates raw JSON into a MetricQuery.
  *
  * @example parseMetricQuery({ metrics: ['revenue'], dimensions: ['customer.region'] })
@@ -84,6 +112,7 @@ export function parseMetricQuery(raw: unknown): MetricQuery {
     if (total > QUERY_LIMITS.totalValues) {
       throw new QueryError('query-invalid', `invalid query: ${total} filter values in all, more than ${QUERY_LIMITS.totalValues}`, 'filter on a coarser dimension, or split the query');
     }
+    queryTimeZone(r.data.timezone);
     return r.data;
   }
   const issue = r.error.issues[0]!;

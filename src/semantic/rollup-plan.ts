@@ -1,7 +1,8 @@
 import { bindClaims, restrictionFor, type AccessContext } from './access.js';
 import { substituteIdentifiers } from './expressions.js';
+import { measureMetric } from './members.js';
 import type { MetricQuery } from './query.js';
-import { QueryError } from './query.js';
+import { QueryError, queryTimeZone } from './query.js';
 import { filterSql, Params, q } from './sql-fragments.js';
 import { GRANULARITIES, type Granularity, type Rollup, type SemanticLayer } from './types.js';
 
@@ -130,7 +131,7 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Access
     }
   };
   const metricSql = (name: string, filters: readonly string[]): string => {
-    const m = layer.metrics[name] ?? no();
+    const m = layer.metrics[name] ?? measureMetric(layer, name) ?? no();
     const inner = m.filter ? [...filters, m.filter] : filters;
     switch (m.type) {
       case 'simple':
@@ -155,9 +156,12 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Access
     if (wanted.size !== grain.length || grain.some((g) => !wanted.has(g))) no();
   }
 
+  // Rollups are bucketed in UTC: a query in another zone reads one only when no time member,
+  // time filter or time range is involved (then the zone changes nothing).
+  if (queryTimeZone(query.timezone) !== undefined && (query.time_range || dims.some((d) => d.grain) || query.filters.some((f) => member(f.member).grain))) no();
   const where: string[] = [];
   for (const f of query.filters) {
-    if (layer.metrics[f.member]) no();
+    if (layer.metrics[f.member] || measureMetric(layer, f.member)) no();
     const m = member(f.member);
     where.push(filterSql(m.sql, f.op, f.values, p, f.member, m.grain, m.numeric ?? false));
   }
@@ -190,10 +194,15 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Access
   if (dims.length && !filterSets.includes('')) {
     sql += `\nhaving ${filterSets.map((f) => `count(*) filter (where ${f}) > 0`).join(' or ')}`;
   }
-  const order = query.order.map((o) => `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls last`);
-  if (order.length === 0 && dims.length) order.push(...dims.map((d) => `${q(d.member)} asc nulls last`));
+  // The fact-table plan's order: the requested one, then the dimensions it does not name.
+  const named = new Set(query.order.map((o) => o.member));
+  const order = [
+    ...query.order.map((o) => `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls last`),
+    ...dims.filter((d) => !named.has(d.member)).map((d) => `${q(d.member)} asc nulls last`),
+  ];
   if (order.length) sql += `\norder by ${order.join(', ')}`;
   if (query.limit !== undefined) sql += `\nlimit ${p.bind(query.limit)}`;
+  if (query.offset) sql += `\noffset ${p.bind(query.offset)}`;
   return { rollup: r.name, sql, params: p.values };
 }
 

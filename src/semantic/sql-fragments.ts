@@ -20,10 +20,34 @@ export function inScope(template: string, self: string): string {
   return template.replace(/\{self\}/g, q(self)).replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, n: string) => q(n));
 }
 
-/** A time expression truncated to a granularity, as a date (what BI tools group by). */
-export function truncate(expr: string, grain: Granularity | undefined): string {
-  if (!grain) return expr;
-  return `date_trunc('${grain}', ${expr})::date`;
+/**
+ * A time expression truncated to a granularity, as a date (what BI tools group by). With `tz`
+ * (a bound parameter placeholder holding an IANA zone name) the expression is first read as
+ * wall-clock time in that zone (`localTime`), also without a granularity.
+ */
+export function truncate(expr: string, grain: Granularity | undefined, tz?: string): string {
+  const t = tz ? localTime(expr, tz) : expr;
+  if (!grain) return t;
+  return `date_trunc('${grain}', ${t})::date`;
+}
+
+/**
+ * A time expression as wall-clock time (`timestamp`) in the zone `tz` (a placeholder such as
+ * `$3`), whatever the column's type: a `timestamptz` is converted to the zone; a `timestamp`
+ * (without time zone) holds UTC, so it is read as UTC and converted; a `date` is a calendar day
+ * and stays that day (midnight), never shifted. The type is only known to the database, so the
+ * choice is made there (`pg_typeof`); each branch casts explicitly and is valid for any type.
+ *
+ * @example localTime('"sales".sold_at', '$1')
+ * // (case pg_typeof("sales".sold_at) when 'timestamp with time zone'::regtype then timezone($1::text, ("sales".sold_at)::timestamptz) …)
+ */
+export function localTime(expr: string, tz: string): string {
+  return (
+    `(case pg_typeof(${expr})` +
+    ` when 'timestamp with time zone'::regtype then timezone(${tz}::text, (${expr})::timestamptz)` +
+    ` when 'date'::regtype then (${expr})::timestamp` +
+    ` else timezone(${tz}::text, timezone('UTC', (${expr})::timestamp)) end)`
+  );
 }
 
 /** Values for time members: `2024` means the year 2024, otherwise a date or timestamp string. */

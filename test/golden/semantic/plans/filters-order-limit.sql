@@ -10,6 +10,6 @@ with "g1" as (
 select "g1"."d0" as "product.category", "g1"."m0" as "revenue", "g1"."m1" as "orders"
 from "g1"
 where "g1"."m0" > $2::numeric
-order by "revenue" desc nulls last
+order by "revenue" desc nulls last, "product.category" asc nulls last
 limit $3
 -- params: ["SMB",100,10]
