@@ -84,6 +84,7 @@ export function loadSemanticLayer(
   const rawHierarchies: Located<{ name: string; levels: string[] }>[] = [];
   let access: Located<ReturnType<typeof rawAccess.parse>> | undefined;
   const topRollups: Located<RawRollup>[] = [];
+  let rejectedModels = false;
 
   for (const src of sources) {
     const y = parseYamlLocated(src.text, src.file);
@@ -94,6 +95,7 @@ export function loadSemanticLayer(
       const r = readNamedList(y, key, schema, 'semantic-invalid', label);
       out.push(...r.entries);
       diags.push(...r.diagnostics);
+      if (key === 'semantic_models' && r.diagnostics.length) rejectedModels = true;
     };
     list('semantic_models', dispatch(isMetricFlowModel, rawSemanticModel, mfSemanticModel), anyModels, 'semantic model');
     list('metrics', dispatch(isMetricFlowMetric, rawMetric, mfMetric), anyMetrics, 'metric');
@@ -137,6 +139,8 @@ export function loadSemanticLayer(
     }
     models[model.name] = model;
   }
+  // A model left out (schema error, or refused) makes reference errors into follow-ups.
+  if (Object.keys(models).length !== anyModels.length) rejectedModels = true;
   // MetricFlow models join along their entities; measure names are global among them.
   for (const [name, joins] of inferMetricFlowJoins(mfInfos, diags)) models[name] = { ...models[name]!, joins };
   const mfMeasureAt = new Map<string, SourceLocation>();
@@ -264,7 +268,7 @@ export function loadSemanticLayer(
     metrics[c.measure] = { name: c.measure, type: 'simple', description: models[c.model]!.measures[c.measure]!.description, filter: null, measure: { model: c.model, measure: c.measure }, loc: c.loc };
   }
   const beforeMf = new Set(Object.keys(metrics));
-  buildMetricFlowMetrics(mfMetrics, { models, paths, metrics, metricNames, diags });
+  buildMetricFlowMetrics(mfMetrics, { models, paths, metrics, metricNames, diags, quiet: rejectedModels });
   // Translated filters and expressions get the same checks as Strata's own.
   for (const m of Object.values(metrics)) {
     if (beforeMf.has(m.name)) continue;
@@ -275,7 +279,7 @@ export function loadSemanticLayer(
     if (m.type === 'derived') checkSql(opts, `select ${m.expr}`, m.loc, diags);
   }
   checkMetricCycles(metrics, diags);
-  const savedQueries: Record<string, SavedQuery> = buildSavedQueries(rawSaved, models, paths, metrics, diags);
+  const savedQueries: Record<string, SavedQuery> = buildSavedQueries(rawSaved, models, paths, metrics, diags, metricNames, rejectedModels);
   for (const sq of Object.values(savedQueries)) {
     for (const f of sq.filters) {
       checkTokens(f, sq.loc);

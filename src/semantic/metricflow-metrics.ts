@@ -22,6 +22,11 @@ export interface MfMetricContext {
   /** Every metric name declared anywhere (for references and did-you-mean). */
   readonly metricNames: readonly string[];
   readonly diags: Diagnostic[];
+  /**
+   * Some semantic model was rejected by its schema: unknown-member errors of references would
+   * only be follow-ups of that error, so they are not reported (the layer fails anyway).
+   */
+  readonly quiet?: boolean;
 }
 
 /** The measures a metric aggregates, following ratio and derived metrics. */
@@ -63,6 +68,7 @@ export function buildMetricFlowMetrics(entries: readonly LocatedEntry<MfMetric>[
     let failed = false;
     const bad = (message: string, where: SourceLocation, hint?: string, code: 'semantic-invalid' | 'unknown-member' = 'semantic-invalid'): void => {
       failed = true;
+      if (code === 'unknown-member' && ctx.quiet) return;
       diags.push(error(code, `metric '${r.name}': ${message}`, { ...where, ...(hint ? { hint } : {}) }));
     };
     const warn = (message: string, where: SourceLocation, hint: string): void => {
@@ -89,6 +95,10 @@ export function buildMetricFlowMetrics(entries: readonly LocatedEntry<MfMetric>[
       const owners = index.get(nm) ?? [];
       if (owners.length === 0) {
         bad(`unknown measure '${nm}'`, where, didYouMean(nm, allMeasures) ?? `measures: ${allMeasures.join(', ') || '(none)'}`, 'unknown-member');
+        return undefined;
+      }
+      if (owners.filter((o) => models[o]!.format === 'metricflow').length > 1) {
+        failed = true; // reported where the second model declares it
         return undefined;
       }
       if (owners.length > 1) {
@@ -190,6 +200,7 @@ export function buildMetricFlowMetrics(entries: readonly LocatedEntry<MfMetric>[
           const obj = typeof i === 'string' ? undefined : i;
           if (obj?.offset_window !== undefined || obj?.offset_to_grain !== undefined) {
             bad(`${obj.offset_window !== undefined ? 'offset_window' : 'offset_to_grain'} is not supported`, tp('metrics', n, obj.offset_window !== undefined ? 'offset_window' : 'offset_to_grain'), 'Strata has no time offsets in derived metrics; query the earlier period with its own time_range');
+            rename.set(obj.alias ?? nm, nm);
             return;
           }
           if (!known(nm, where)) return;
@@ -222,7 +233,7 @@ export function buildMetricFlowMetrics(entries: readonly LocatedEntry<MfMetric>[
         }
         if (c.constant_properties !== undefined) bad('constant_properties are not supported', cp('constant_properties'));
         const window = c.window === undefined ? undefined : parseInterval(c.window);
-        if (c.window === undefined) bad('a conversion metric needs conversion_type_params.window', cp(), "e.g. window: '7 days'");
+        if (c.window === undefined) bad('a conversion metric needs conversion_type_params.window', e.y.locate([...e.path, 'type_params', 'conversion_type_params'], { key: true }), "e.g. window: '7 days'");
         else if (!window) bad(`window '${c.window}' is not an interval like '7 days'`, cp('window'));
         if (!b || !v) break;
         const entityCol = (ref: MeasureRef, k: string): string | undefined => {
@@ -274,6 +285,9 @@ export function buildSavedQueries(
   paths: SemanticLayer['paths'],
   metrics: Readonly<Record<string, Metric>>,
   diags: Diagnostic[],
+  /** Metric names declared (some may have failed to build: no follow-up error for those). */
+  declared: readonly string[] = [],
+  quiet = false,
 ): Record<string, SavedQuery> {
   const out: Record<string, SavedQuery> = nullRecord();
   const names = Object.keys(metrics);
@@ -284,6 +298,7 @@ export function buildSavedQueries(
     let failed = false;
     const bad = (message: string, where: SourceLocation, hint?: string, code: 'semantic-invalid' | 'unknown-member' = 'semantic-invalid'): void => {
       failed = true;
+      if (code === 'unknown-member' && quiet) return;
       diags.push(error(code, `saved query '${r.name}': ${message}`, { ...where, ...(hint ? { hint } : {}) }));
     };
     if (out[r.name]) {
@@ -292,7 +307,8 @@ export function buildSavedQueries(
     }
     const measures: MeasureRef[] = [];
     r.query_params.metrics.forEach((m, i) => {
-      if (!metrics[m]) bad(`unknown metric '${m}'`, qp('metrics', i), didYouMean(m, names) ?? `metrics: ${names.join(', ')}`, 'unknown-member');
+      if (!metrics[m] && declared.includes(m)) failed = true;
+      else if (!metrics[m]) bad(`unknown metric '${m}'`, qp('metrics', i), didYouMean(m, names) ?? `metrics: ${names.join(', ')}`, 'unknown-member');
       else measures.push(...measuresOf(metrics, m));
     });
     const scope: TemplateScope = { models, paths, measures, what: `saved query '${r.name}'` };

@@ -16,6 +16,9 @@ const free = z.record(z.string(), z.unknown()).optional();
 /** `config:` of a semantic element (meta, enabled, group …): accepted, not acted on. */
 const config = z.record(z.string(), z.unknown()).optional();
 
+/** Keys of Strata's own semantic models that MetricFlow models do not take. */
+export const STRATA_ONLY_MODEL_KEYS = ['joins', 'primary_key', 'table', 'sql', 'segments', 'rollups', 'default_time_dimension'] as const;
+
 export const MF_GRAINS = ['nanosecond', 'microsecond', 'millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
 
 export const mfEntity = z
@@ -95,6 +98,8 @@ export const mfSemanticModel = z
     measures: z.array(mfMeasure).default([]),
     config,
     meta: free,
+    // Strata-format keys: read only to be refused with a hint (buildMetricFlowModel).
+    ...Object.fromEntries(STRATA_ONLY_MODEL_KEYS.map((k) => [k, z.unknown().optional()])),
   })
   .strict();
 
