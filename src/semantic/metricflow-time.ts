@@ -28,8 +28,14 @@ export function resolveMetricTime(layer: SemanticLayer, query: MetricQuery): Met
   if (!uses) return query;
   const dims = new Set<string>();
   for (const name of query.metrics) {
-    if (!layer.metrics[name]) continue; // the planner reports unknown metrics
-    for (const r of measuresOf(layer.metrics, name)) {
+    const [mod, meas, ...rest] = name.split('.');
+    // A metric, or a `<model>.<measure>` member; the planner reports anything else.
+    const refs = layer.metrics[name]
+      ? measuresOf(layer.metrics, name)
+      : mod && meas && !rest.length && layer.models[mod]?.measures[meas]
+        ? [{ model: mod, measure: meas }]
+        : [];
+    for (const r of refs) {
       const m = layer.models[r.model];
       const t = m?.measures[r.measure]?.aggTime ?? m?.defaultTime;
       if (!t) throw new QueryError('query-invalid', `metric_time: measure '${r.model}.${r.measure}' of metric '${name}' has no time dimension`, 'group by a dimension of its model instead');

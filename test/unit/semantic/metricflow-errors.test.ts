@@ -218,6 +218,8 @@ ${window}`);
     expect((err as QueryError).diagnostics[0]).toMatchObject({ code: 'query-invalid', message: 'metric_time is ambiguous in this query: its metrics are aggregated over different time dimensions (orders.ordered_at, order_items.shipped_at)' });
     expect(() => planQuery(l, parseMetricQuery({ dimensions: ['metric_time.month'] }))).toThrow(/metric_time needs at least one metric/);
     expect(() => planQuery(l, parseMetricQuery({ metrics: ['revenue'], dimensions: ['metric_time.hour'] }))).toThrow(/metric_time has no granularity 'hour'/);
+    // A <model>.<measure> member counts like a metric.
+    expect(() => planQuery(l, parseMetricQuery({ metrics: ['revenue', 'order_items.item_total'], dimensions: ['metric_time.month'] }))).toThrow(/metric_time is ambiguous.*orders\.ordered_at, order_items\.shipped_at/);
   });
 
   it('a semi-additive measure in a cumulative metric is refused at query time', () => {
