@@ -11,6 +11,8 @@ import { planFromRollups, type BuiltRollups } from './rollup-plan.js';
 import { checkFilterValues, checkRangeValue } from './value-check.js';
 import type { AccessRole, Granularity, Metric, SemanticLayer } from './types.js';
 
+export { measureMetric, metricOrMeasure } from './members.js';
+
 /** Who is asking: the verified token's role and its other claims. */
 export interface SecurityContext {
   /** null = unrestricted (no access policy, or a trusted CLI caller). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRANULARITIES, QUERY_LIMITS, type MetricQuery, type QueryFilter, type SemanticLayer } from '../semantic/index.js';
+import { GRANULARITIES, measureMetric, QUERY_LIMITS, QueryError, queryTimeZone, type MetricQuery, type QueryFilter, type SemanticLayer } from '../semantic/index.js';
 import { ApiError } from './api-error.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -83,6 +83,14 @@ export interface TranslatedCubeQuery {
   readonly columns: ReadonlyMap<string, string>;
   /** Time columns (`sales.sold_at.month`) whose value Cube also repeats under the bare dimension. */
   readonly timeColumns: ReadonlyMap<string, string>;
+  /** `total: true`: also count the rows without limit and offset. */
+  readonly total: boolean;
+  /** The time zone as the query named it (`UTC` when it named none). */
+  readonly timezone: string;
+  /** The Cube query with its defaults filled in (what `dry-run` calls normalized). */
+  readonly normalized: Record<string, unknown>;
+  /** The order the rows come in, as Cube members: the requested order, then the dimensions. */
+  readonly order: readonly (readonly [string, 'asc' | 'desc'])[];
 }
 
 const bad = (message: string): never => {
@@ -92,8 +100,6 @@ const bad = (message: string): never => {
 /** Own properties only: a member named `constructor` or `__proto__` is just an unknown name. */
 const own = <T>(rec: Readonly<Record<string, T>> | undefined, key: string): T | undefined => (rec && Object.hasOwn(rec, key) ? rec[key] : undefined);
 
-/** Time zones that mean UTC, the only one answers are computed in. */
-const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'z', 'zulu', 'etc/zulu', 'uct', 'etc/uct', 'universal', 'etc/universal', 'utc+0', 'utc-0', 'gmt+0', 'gmt-0', 'etc/gmt+0', 'etc/gmt-0', 'etc/gmt0', 'gmt0']);
 
 /**
  * Checks the nesting depth, filter count and value count of a Cube query's filters with an
@@ -134,9 +140,10 @@ export function checkCubeQueryShape(raw: unknown): void {
 /**
  * Maps Cube's query JSON onto a MetricQuery: measures `cube.metric` → metrics, dimensions as
  * they are, `timeDimensions` → a granular time member plus `time_range`, Cube filter operators
- * → ours, `order`, `limit`, `segments`. What has no exact equivalent (`or` filters, offsets,
- * `total`, time zones other than UTC, compact responses, ungrouped queries) is a 400, never a
- * silently different answer. Filters nested deeper than 16 levels, more than 50 filter objects or
+ * → ours, `order`, `limit`, `offset`, `segments`, `timezone` (IANA; relative date ranges are
+ * days in that zone), `total` (returned as a flag). Measures are metrics (`sales.revenue` → metric
+ * `revenue`), else the measure itself. What has no exact equivalent (`or` filters, compact
+ * responses, ungrouped queries, compareDateRange) is a 400, never a silently different answer. Filters nested deeper than 16 levels, more than 50 filter objects or
  * 20,000 values are a 400 too (`CUBE_QUERY_LIMITS`).
  *
  * @example
@@ -152,22 +159,28 @@ export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date
   }
   const c = parsed.data!;
   if (c.ungrouped) bad('ungrouped queries are not supported: ask for measures by dimensions');
-  if (c.offset) bad('offset is not supported; narrow the query with filters instead');
-  if (c.total) bad('total is not supported; ask for a count measure in a separate query');
-  if (c.timezone !== undefined && !UTC_NAMES.has(c.timezone.trim().toLowerCase())) bad(`timezone '${c.timezone}' is not supported: answers are in UTC (send "UTC" or leave it out)`);
+  let zone: string | undefined;
+  try {
+    zone = queryTimeZone(c.timezone);
+  } catch (e) {
+    if (e instanceof QueryError) throw new ApiError(400, 'invalid_query', e.message, e.diagnostics);
+    throw e;
+  }
   if (c.responseFormat !== undefined && c.responseFormat !== 'default') bad(`responseFormat '${c.responseFormat}' is not supported (only 'default')`);
   if (c.timeDimensions.some((t) => t.compareDateRange !== undefined)) bad('compareDateRange is not supported; send one query per range');
   const columns = new Map<string, string>();
   const timeColumns = new Map<string, string>();
+  // A metric of that name wins; else `cube.measure` is the measure itself, aggregated as is.
   const metricOf = (member: string): string => {
     const short = member.includes('.') ? member.slice(member.indexOf('.') + 1) : member;
     if (own(layer.metrics, short)) return short;
     if (own(layer.metrics, member)) return member;
+    if (measureMetric(layer, member)) return member;
     return bad(`unknown measure '${member}'`);
   };
   const isMeasure = (member: string): boolean => {
     const short = member.includes('.') ? member.slice(member.indexOf('.') + 1) : member;
-    return Boolean(own(layer.metrics, short) ?? own(layer.metrics, member)) && !isDimension(member);
+    return Boolean(own(layer.metrics, short) ?? own(layer.metrics, member) ?? measureMetric(layer, member)) && !isDimension(member);
   };
   const isDimension = (member: string): boolean => {
     const [m, d] = member.split('.');
@@ -193,7 +206,7 @@ export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date
       columns.set(member, member);
       timeColumns.set(member, t.dimension);
     }
-    if (t.dateRange !== undefined) setRange(t.dimension, dateRange(t.dateRange, now));
+    if (t.dateRange !== undefined) setRange(t.dimension, dateRange(t.dateRange, zone ? wallClock(now, zone) : now));
   }
   const filters: QueryFilter[] = [];
   const addFilter = (f: CubeFilter): void => {
@@ -245,8 +258,10 @@ export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date
   };
   c.filters.forEach(addFilter);
   const orderPairs: [string, 'asc' | 'desc'][] = Array.isArray(c.order) ? c.order : Object.entries(c.order ?? {});
+  // A bare time dimension orders by its granular member (`sales.sold_at` → `sales.sold_at.month`).
+  const granular = (member: string): string => [...timeColumns].find(([, bare]) => bare === member)?.[0] ?? member;
   const order = orderPairs.map(([member, dir]) => {
-    const target = isMeasure(member) ? metricOf(member) : member;
+    const target = isMeasure(member) ? metricOf(member) : granular(member);
     return { member: target, desc: dir === 'desc' };
   });
   const query: MetricQuery = {
@@ -256,9 +271,37 @@ export function translateCubeQuery(layer: SemanticLayer, raw: unknown, now: Date
     segments: c.segments,
     order,
     limit: c.limit ?? 10_000,
+    ...(c.offset ? { offset: c.offset } : {}),
+    ...(zone ? { timezone: zone } : {}),
     ...(timeRange ? { time_range: { dimension: timeRange.dimension, ...(timeRange.from ? { from: day(timeRange.from) } : {}), ...(timeRange.to ? { to: day(timeRange.to) } : {}) } } : {}),
   };
-  return { query, columns, timeColumns };
+  const cubeMember = (m: string): string => timeColumns.get(m) ?? columns.get(m) ?? m;
+  const named = new Set(order.map((o) => o.member));
+  const rowOrder: [string, 'asc' | 'desc'][] = [
+    ...order.map((o): [string, 'asc' | 'desc'] => [cubeMember(o.member), o.desc ? 'desc' : 'asc']),
+    ...dimensions.filter((d) => !named.has(d)).map((d): [string, 'asc' | 'desc'] => [cubeMember(d), 'asc']),
+  ];
+  const timezone = c.timezone?.trim() || 'UTC';
+  const normalized: Record<string, unknown> = {
+    measures: c.measures,
+    dimensions: c.dimensions,
+    segments: c.segments,
+    timeDimensions: c.timeDimensions,
+    filters: c.filters,
+    order: rowOrder,
+    limit: query.limit,
+    ...(c.offset !== undefined ? { offset: c.offset } : {}),
+    ...(c.total !== undefined ? { total: c.total } : {}),
+    timezone,
+  };
+  return { query, columns, timeColumns, total: c.total === true, timezone, normalized, order: rowOrder };
+}
+
+/** The wall-clock date and time of `now` in `zone`, as a Date whose UTC fields hold it. */
+function wallClock(now: Date, zone: string): Date {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const n = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return new Date(Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')));
 }
 
 /** `2024-01-01T00:00:00.000` → `2024-01-01` (Cube sends either). */

@@ -32,6 +32,8 @@ export function openApiDocument(): Record<string, unknown> {
             time_range: { type: 'object', required: ['dimension'], properties: { dimension: { type: 'string' }, from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } } },
             order: { type: 'array', items: { type: 'object', required: ['member'], properties: { member: { type: 'string' }, desc: { type: 'boolean' } } } },
             limit: { type: 'integer', minimum: 1, maximum: 1000000 },
+            offset: { type: 'integer', minimum: 0, description: 'rows skipped (pages are ordered by order, then the dimensions)' },
+            timezone: { type: 'string', description: 'IANA time zone time members, time_range and time filters are read in (default UTC)' },
             drill: { type: 'object', required: ['hierarchy'], properties: { hierarchy: { type: 'string' }, path: { type: 'object' } } },
           },
         },
@@ -70,6 +72,14 @@ export function openApiDocument(): Record<string, unknown> {
       '/cubejs-api/v1/load': {
         get: { summary: 'Cube-compatible load (?query=<json>)', security: secured, responses: { '200': { description: 'Cube result' }, ...errors } },
         post: { summary: 'Cube-compatible load ({query})', security: secured, responses: { '200': { description: 'Cube result' }, ...errors } },
+      },
+      '/cubejs-api/v1/sql': {
+        get: { summary: 'Cube-compatible compiled SQL (?query=<json>; roles with show_sql)', security: secured, responses: { '200': { description: '{sql: {sql: [text, params], order}}' }, ...errors } },
+        post: { summary: 'Cube-compatible compiled SQL ({query}; roles with show_sql)', security: secured, responses: { '200': { description: '{sql: {sql: [text, params], order}}' }, ...errors } },
+      },
+      '/cubejs-api/v1/dry-run': {
+        get: { summary: 'Cube-compatible dry run: validates and plans (?query=<json>) without running', security: secured, responses: { '200': { description: 'queryType, normalizedQueries, pivotQuery, queryOrder' }, ...errors } },
+        post: { summary: 'Cube-compatible dry run ({query})', security: secured, responses: { '200': { description: 'queryType, normalizedQueries, pivotQuery, queryOrder' }, ...errors } },
       },
       '/cubejs-api/v1/meta': { get: { summary: 'Cube-compatible meta (cubes the caller may see)', security: secured, responses: { '200': { description: 'cubes' }, ...errors } } },
     },

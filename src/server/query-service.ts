@@ -1,6 +1,7 @@
 import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import {
   planQuery,
+  planTotal,
   QueryError,
   rollupFingerprint,
   shapeRows,
@@ -137,6 +138,40 @@ export class QueryService {
     const rollup = plan.rollup ?? null;
     void this.o.cache.set(key, `${JSON.stringify({ rollup, truncated })}\n${prefix}`, this.o.cacheTtlMs);
     return { body: `${prefix},"meta":${meta('miss', rollup, started, truncated, plan)}}`, cache: 'miss', rollup, truncated };
+  }
+
+  /**
+   * The number of rows `query` has without its limit and offset (Cube's `total`): planned with the
+   * same access rules and rollups as `run`, cached under the same key parts, admitted and
+   * classified like `run`.
+   */
+  async total(query: MetricQuery, caller: Caller, requestId: string, signal?: AbortSignal): Promise<number> {
+    let t: { sql: string; params: readonly unknown[] };
+    try {
+      t = planTotal(this.o.layer, query, caller, { rollups: this.built });
+    } catch (e) {
+      if (e instanceof QueryError) throw new ApiError(e.status, e.status === 403 ? 'forbidden' : 'invalid_query', e.message, e.diagnostics);
+      throw e;
+    }
+    const { limit: _l, offset: _o, ...counted } = query;
+    const key = `total:${cacheKey({ ...counted, order: [] }, caller.roleName, caller.user, this.state.buildId, { policy: policyFingerprint(caller.role), rollups: this.builtKey })}`;
+    const hit = await this.o.cache.get(key);
+    if (hit !== undefined) return Number(hit);
+    const release = await this.o.limiter.acquire(caller.roleName, signal);
+    let rows: readonly Record<string, unknown>[];
+    try {
+      rows = await this.execute(t.sql, t.params, signal);
+    } catch (e) {
+      if (signal?.aborted) throw clientClosed();
+      const failure = classifyDatabaseError(e);
+      this.o.log(failure.status === 503 ? 'warn' : 'error', { requestId, err: e instanceof Error ? { message: e.message, code: (e as { code?: unknown }).code } : String(e), sql: t.sql }, 'total query failed');
+      throw new ApiError(failure.status, failure.code, `${failure.message} (request ${requestId})`);
+    } finally {
+      release();
+    }
+    const n = Number(rows[0]?.['total'] ?? 0);
+    void this.o.cache.set(key, String(n), this.o.cacheTtlMs);
+    return n;
   }
 
   /** The query's row limit: its own, or the default; above the maximum it is refused. */
