@@ -202,6 +202,19 @@ for (const db of testDatabases()) {
       expect(notJson.json().error).toBe('query is not valid JSON');
     });
 
+    it('/api/v1/query takes offset and timezone; an unknown zone is query-invalid', async () => {
+      const q = { metrics: ['revenue'], dimensions: ['sales.sold_at.month'], order: [{ member: 'revenue', desc: true }], limit: 3, offset: 2, timezone: TZ };
+      const r = await server.app.inject({ method: 'POST', url: '/api/v1/query', payload: q, headers: { authorization: `Bearer ${emea}` } });
+      expect(r.statusCode, r.body.slice(0, 300)).toBe(200);
+      const local = `((f.sold_at at time zone 'UTC') at time zone '${TZ}')`;
+      const want = await hand(`select date_trunc('month', ${local})::date as m, sum(f.amount) as v from ${JOINED} where c.region = 'EMEA' group by 1 order by 2 desc, 1 limit 3 offset 2`);
+      expect((r.json().rows as Row[]).map((x) => ({ m: x['sales.sold_at.month'], v: Math.round(Number(x['revenue']) * 1e6) / 1e6 }))).toEqual(want.map((x) => ({ m: String(x['m']).slice(0, 10), v: x['v'] })));
+      const bad = await server.app.inject({ method: 'POST', url: '/api/v1/query', payload: { ...q, timezone: 'Mars/Olympus' }, headers: { authorization: `Bearer ${emea}` } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('invalid_query');
+      expect(bad.json().error.diagnostics[0]).toMatchObject({ code: 'query-invalid', message: expect.stringContaining("unknown time zone 'Mars/Olympus'") });
+    });
+
     it('openapi lists the new routes and the metric query fields', async () => {
       const o = (await server.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
       expect(Object.keys(o.paths)).toEqual(expect.arrayContaining(['/cubejs-api/v1/sql', '/cubejs-api/v1/dry-run']));

@@ -54,7 +54,10 @@ describe('Cube query translation', () => {
     };
     expect(status({ measures: ['sales.nope'] })).toBe(400);
     expect(status({ measures: ['sales.revenue'], filters: [{ or: [] }] })).toBe(400);
-    expect(status({ measures: ['sales.revenue'], offset: 10 })).toBe(400);
+    expect(status({ measures: ['sales.revenue'], offset: 10 })).toBe(200);
+    expect(status({ measures: ['sales.revenue'], offset: 10, total: true, timezone: 'Europe/Berlin' })).toBe(200);
+    expect(status({ measures: ['sales.revenue'], timezone: 'Mars/Olympus' })).toBe(400);
+    expect(status({ measures: ['sales.revenue'], timezone: 'UTC+3' })).toBe(400);
     expect(status({ measures: ['sales.revenue'], timeDimensions: [{ dimension: 'sales.sold_at', granularity: 'hour' }] })).toBe(400);
     expect(status({ measures: ['sales.revenue'], whatever: 1 })).toBe(400);
     expect(status({ measures: ['sales.revenue'], timeDimensions: [{ dimension: 'sales.sold_at', dateRange: 'next decade' }] })).toBe(400);

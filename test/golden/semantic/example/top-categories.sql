@@ -6,6 +6,6 @@ with "g1" as (
 )
 select "g1"."d0" as "product.category", "g1"."m0" as "revenue"
 from "g1"
-order by "revenue" desc nulls last
+order by "revenue" desc nulls last, "product.category" asc nulls last
 limit $1
 -- params: [10]
