@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DiagnosticBag, didYouMean, error } from '../diagnostics/index.js';
 import { renderEnvVars } from './env-var.js';
 import type { Env } from './env-var.js';
-import type { OnlineStoreConfig, ResolvedTarget } from './types.js';
+import type { OnlineStoreConfig, ResolvedTarget, SqlApiKeyConfig } from './types.js';
 import { isRecord, required, parseYamlLocated, zodDiagnostics } from './yaml-located.js';
 import type { LocatedYaml } from './yaml-located.js';
 
@@ -33,6 +33,19 @@ const onlineStoreSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('postgres') }),
 ]);
 
+const sqlApiKeysSchema = z.array(
+  z
+    .object({
+      user: z.string().min(1),
+      role: z.string().min(1),
+      claims: z.record(z.string(), z.unknown()).default({}),
+      scram: z.string().regex(/^SCRAM-SHA-256\$\d+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/, 'a SCRAM-SHA-256 verifier as `strata token --sql-key` prints it').optional(),
+      password: z.union([z.string().min(16, 'an API key must be at least 16 characters'), z.number()]).optional(),
+    })
+    .strict()
+    .refine((k) => (k.scram === undefined) !== (k.password === undefined), { message: 'give exactly one of scram (a verifier) or password (the key, e.g. from env_var)' }),
+);
+
 const postgresSchema = z.looseObject({
   type: z.literal('postgres'),
   host: z.string({ error: required("'host' is required") }),
@@ -46,6 +59,7 @@ const postgresSchema = z.looseObject({
   threads: intLike.optional(),
   sslmode: z.string().optional(),
   online_store: onlineStoreSchema.optional(),
+  sql_api_keys: sqlApiKeysSchema.optional(),
 });
 
 const pgliteSchema = z.looseObject({
@@ -56,6 +70,7 @@ const pgliteSchema = z.looseObject({
   schema: z.string().optional(),
   threads: intLike.optional(),
   online_store: onlineStoreSchema.optional(),
+  sql_api_keys: sqlApiKeysSchema.optional(),
 });
 
 /**
@@ -209,6 +224,7 @@ function buildTarget(output: unknown, ctx: BuildContext, bag: DiagnosticBag): Re
       threads: o.threads ?? 4,
       ...(o.sslmode !== undefined ? { sslmode: o.sslmode } : {}),
       ...(onlineStore ? { onlineStore } : {}),
+      ...sqlKeys(o.sql_api_keys),
     };
   }
   const r = pgliteSchema.safeParse(output);
@@ -228,6 +244,20 @@ function buildTarget(output: unknown, ctx: BuildContext, bag: DiagnosticBag): Re
     // One embedded connection: a single writer, so no parallelism.
     threads: 1,
     ...(onlineStore ? { onlineStore } : {}),
+    ...sqlKeys(o.sql_api_keys),
+  };
+}
+
+function sqlKeys(raw: z.infer<typeof sqlApiKeysSchema> | undefined): { sqlApiKeys?: SqlApiKeyConfig[] } {
+  if (!raw?.length) return {};
+  return {
+    sqlApiKeys: raw.map((k) => ({
+      user: k.user,
+      role: k.role,
+      claims: k.claims,
+      ...(k.scram !== undefined ? { scram: k.scram } : {}),
+      ...(k.password !== undefined ? { password: String(k.password) } : {}),
+    })),
   };
 }
 
@@ -284,5 +314,6 @@ function fromUrl(url: string, opts: ResolveTargetOptions, profile: ResolvedTarge
     ...(sslmode ? { sslmode } : {}),
     origin: `env:${DATABASE_URL_ENV}`,
     ...(onlineStore ? { onlineStore } : {}),
+    ...(profile?.sqlApiKeys ? { sqlApiKeys: profile.sqlApiKeys } : {}),
   };
 }

@@ -70,6 +70,19 @@ export type OnlineStoreConfig =
   | { readonly type: 'redis'; readonly url: string }
   | { readonly type: 'postgres' };
 
+/**
+ * An API key of the SQL API (`sql_api_keys:` of a profile output): a user name whose password is
+ * checked with SCRAM-SHA-256, standing for a role of the access policy with fixed claims.
+ */
+export interface SqlApiKeyConfig {
+  readonly user: string;
+  readonly role: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** A PostgreSQL SCRAM verifier (`SCRAM-SHA-256$4096:…`), or the key itself (from env_var). */
+  readonly scram?: string;
+  readonly password?: string;
+}
+
 /** The resolved profile output the run talks to. Secrets stay here, never in artifacts. */
 export type ResolvedTarget =
   | {
@@ -87,6 +100,7 @@ export type ResolvedTarget =
       /** Where the settings came from: a profiles.yml path, 'env:STRATA_DATABASE_URL' or 'default'. */
       readonly origin: string;
       readonly onlineStore?: OnlineStoreConfig;
+      readonly sqlApiKeys?: readonly SqlApiKeyConfig[];
     }
   | {
       readonly type: 'pglite';
@@ -99,6 +113,7 @@ export type ResolvedTarget =
       readonly threads: number;
       readonly origin: string;
       readonly onlineStore?: OnlineStoreConfig;
+      readonly sqlApiKeys?: readonly SqlApiKeyConfig[];
     };
 
 /** `target` as templates see it (dbt names), without secrets. */

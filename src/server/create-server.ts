@@ -4,7 +4,7 @@ import type { WarehouseAdapter } from '../adapters/warehouse-adapter.js';
 import type { SemanticLayer } from '../semantic/index.js';
 import { ApiError } from './api-error.js';
 import { registerApiRoutes } from './api-routes.js';
-import { createAuthenticator, type AuthOptions } from './auth.js';
+import { createAuthenticator, type Authenticator, type AuthOptions } from './auth.js';
 import { registerCubeRoutes } from './cube-routes.js';
 import { isDocsPath, registerDocsRoutes } from './docs-routes.js';
 import { registerFeatureRoutes } from './feature-routes.js';
@@ -52,6 +52,8 @@ export interface ServerOptions {
 export interface StrataServer {
   readonly app: FastifyInstance;
   readonly service: QueryService;
+  /** The token verifier the routes use (the SQL API verifies its passwords with it too). */
+  readonly authenticate: Authenticator;
   /** Stops accepting, waits for in-flight requests, stops polling, closes the cache (not the adapter). */
   close(): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   return {
     app,
     service,
+    authenticate,
     close: async () => {
       if (timer) clearInterval(timer);
       await app.close();

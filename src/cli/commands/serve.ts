@@ -25,6 +25,13 @@ interface ServeOptions extends CommonOptions {
   queueTimeout: string;
   rowLimit: string;
   maxRows: string;
+  sqlPort?: string;
+  sqlTlsCert?: string;
+  sqlTlsKey?: string;
+  sqlInsecure?: boolean;
+  sqlMaxConnections: string;
+  /** `strata serve-sql`: the SQL API only. */
+  sqlOnly?: boolean;
 }
 
 /** `strata serve`: the metric HTTP API over the project's semantic layer. */
@@ -49,10 +56,42 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
     .option('--cors <origins>', "comma-separated allowed origins, or '*'")
     .option('--meta-schema <schema>', 'schema of strata_meta.builds / rollups', 'strata_meta');
+  addSqlOptions(cmd).option('--sql-port <n>', 'also serve the PostgreSQL-wire SQL API on this port (e.g. 5433)');
   addProjectOptions(cmd).action(async (opts: ServeOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => serve(opts, reporter));
   });
+  // The SQL API alone: BI tools connect with their PostgreSQL driver.
+  const sql = program
+    .command('serve-sql')
+    .description('serve the semantic layer over the PostgreSQL wire protocol only (BI tools, psql, JDBC)')
+    .option('--port <n>', 'port to listen on', '5433')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--dev [role]', 'allow connections without a password as this role (development only)')
+    .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
+    .option('--jwt-audience <aud>', 'tokens must carry this audience (aud)')
+    .option('--jwt-issuer <iss>', 'tokens must carry this issuer (iss)')
+    .option('--no-jwt-require-exp', 'accept tokens without an expiry (exp); by default they are refused')
+    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db")
+    .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
+    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
+    .option('--queue-timeout <ms>', 'how long a query waits for a free database connection', '5000')
+    .option('--max-rows <n>', 'the most rows a statement returns (more is an error asking for LIMIT)', '100000')
+    .option('--max-concurrent <n>', 'database queries at once, all roles')
+    .option('--max-per-role <n>', 'database queries at once per role')
+    .option('--meta-schema <schema>', 'schema of strata_meta.builds / rollups', 'strata_meta');
+  addProjectOptions(addSqlOptions(sql)).action(async (opts: ServeOptions) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, () => serve({ ...opts, sqlOnly: true, sqlPort: opts.port, rowLimit: opts.maxRows }, reporter));
+  });
+}
+
+function addSqlOptions(cmd: Command): Command {
+  return cmd
+    .option('--sql-tls-cert <file>', 'PEM certificate for TLS on the SQL port (clients: sslmode=require)')
+    .option('--sql-tls-key <file>', 'PEM private key for --sql-tls-cert')
+    .option('--sql-insecure', 'accept tokens from non-loopback clients without TLS (trusted networks only)')
+    .option('--sql-max-connections <n>', 'SQL connections at once (past it: "too many clients")', '1000');
 }
 
 async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
@@ -140,6 +179,21 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     // From here the server closes the cache.
     closeCache = undefined;
     cleanup.unshift(() => s.close());
+    const sqlPort = int(opts.sqlPort, 'sql-port');
+    let sqlAddress: string | undefined;
+    if (sqlPort !== undefined) {
+      const { startSqlApi } = await import('./serve-sql.js');
+      const sql = await startSqlApi({ opts, files, semantic, http: s, devRole, trustDev: devRole !== undefined && !secret && !opts.jwks, port: sqlPort, maxRows: int(opts.maxRows, 'max-rows') ?? 100_000, maxConnections: int(opts.sqlMaxConnections, 'sql-max-connections') ?? 1000 });
+      cleanup.unshift(() => sql.close());
+      sqlAddress = sql.address;
+      reporter.info(`SQL API (PostgreSQL protocol) at ${sql.address}: psql "host=${opts.host} port=${sqlPort} user=<name> password=<token>"`, { event: 'serve_sql', address: sql.address });
+    }
+    if (opts.sqlOnly) {
+      if (devRole !== undefined) reporter.info(`!!! DEVELOPMENT MODE: connections WITHOUT A PASSWORD are served as role '${devRole}'.`, { event: 'dev_mode', role: devRole });
+      reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics over SQL at ${sqlAddress}`, { event: 'serve', address: sqlAddress, cache: cache.kind });
+      await waitForStop(reporter);
+      return 0;
+    }
     const address = await s.app.listen({ port, host: opts.host });
     if (devRole !== undefined) {
       reporter.info('');
@@ -149,19 +203,23 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
     }
     reporter.info(`Docs and metric explorer: ${address}/docs/ (strata docs generate refreshes the catalog)`, { event: 'docs', url: `${address}/docs/` });
     reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        reporter.info('Shutting down: finishing in-flight requests');
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await waitForStop(reporter);
   } finally {
     // Server (waits for in-flight requests), online store, cache if the server never took it, database.
     for (const f of cleanup) await f().catch(() => undefined);
   }
   return 0;
+}
+
+function waitForStop(reporter: Reporter): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      reporter.info('Shutting down: finishing in-flight requests');
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

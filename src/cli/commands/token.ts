@@ -4,8 +4,9 @@ import { reporterFor, type CommonOptions } from '../common.js';
 import type { Reporter } from '../reporter.js';
 
 interface TokenOptions extends CommonOptions {
-  role: string;
+  role?: string;
   attr?: string[];
+  sqlKey?: string;
   ttl: string;
 }
 
@@ -14,13 +15,21 @@ export function registerToken(program: Command, run: (r: Reporter, f: () => Prom
   program
     .command('token')
     .description('mint a development JWT (HS256, signed with STRATA_API_SECRET) for strata serve')
-    .requiredOption('--role <role>', 'the access role (claim "role")')
+    .option('--role <role>', 'the access role (claim "role")')
+    .option('--sql-key <key>', "print the SCRAM-SHA-256 verifier of an SQL API key (for a profile's sql_api_keys: scram:) instead of a token")
     .option('--attr <key=value...>', 'user attributes as claims, e.g. region=EMEA')
     .option('--ttl <span>', 'lifetime, e.g. 30m, 1h, 7d', '1h')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (opts: TokenOptions) => {
       const reporter = reporterFor(opts);
       await run(reporter, async () => {
+        if (opts.sqlKey !== undefined) {
+          if (opts.sqlKey.length < 16) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: 'an SQL API key must be at least 16 characters', hint: 'e.g. openssl rand -base64 24' }]);
+          const { formatVerifier, scramVerifier } = await import('../../server/wire/scram.js');
+          reporter.result(formatVerifier(scramVerifier(opts.sqlKey)));
+          return 0;
+        }
+        if (opts.role === undefined) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: "required option '--role <role>' not specified", hint: 'strata token --role sales --attr region=EMEA' }]);
         const secret = process.env['STRATA_API_SECRET'];
         const fail = (message: string, hint?: string): never => {
           throw new CompileError([{ code: 'config-invalid', severity: 'error', message, ...(hint ? { hint } : {}) }]);
@@ -35,7 +44,7 @@ export function registerToken(program: Command, run: (r: Reporter, f: () => Prom
           attributes[a.slice(0, eq)] = a.slice(eq + 1);
         }
         const { mintToken } = await import('../../server/mint-token.js');
-        reporter.result(await mintToken({ secret: secret!, role: opts.role, attributes, ttl: opts.ttl }));
+        reporter.result(await mintToken({ secret: secret!, role: opts.role!, attributes, ttl: opts.ttl }));
         return 0;
       });
     });
