@@ -73,7 +73,7 @@ export function buildGroupSql(
 
   for (const d of ctx.dims) need(d.model, `dimension '${d.member}'`);
   for (const f of ctx.dimFilters) need(f.dim.model, `a filter on '${f.filter.member}'`);
-  for (const f of g.filters) for (const t of modelTokens(f)) need(t, `the metric filter '${f}'`);
+  for (const f of g.filters) for (const t of modelTokens(f)) need(t, `the filter '${f}'`);
   for (const s of ctx.segments) need(s.model, `segment of '${s.model}'`);
   if (ctx.timeRange) need(ctx.timeRange.dim.model, `time_range on '${ctx.timeRange.dim.member}'`);
   // Every aggregation reads only the rows the caller's role may see (or is refused).

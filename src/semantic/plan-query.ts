@@ -6,12 +6,14 @@ import { QueryError, queryTimeZone, type MetricQuery, type QueryFilter } from '.
 import { measureMetric } from './members.js';
 import { buildGroupSql, type DimRef, type Group, type Leaf } from './plan-group.js';
 import { resolveMetricTime } from './metricflow-time.js';
+import { applySavedQuery } from './saved-query.js';
 import { Params, filterSql, q } from './sql-fragments.js';
 import { planFromRollups, type BuiltRollups } from './rollup-plan.js';
 import { checkFilterValues, checkRangeValue } from './value-check.js';
 import type { AccessRole, Granularity, Metric, SemanticLayer } from './types.js';
 
 export { measureMetric, metricOrMeasure } from './members.js';
+export { savedQueryMembers, type SavedQueryMembers } from './saved-query.js';
 
 /** Who is asking: the verified token's role and its other claims. */
 export interface SecurityContext {
@@ -53,7 +55,9 @@ const UNRESTRICTED: SecurityContext = { role: null, user: {} };
  */
 export function planQuery(layer: SemanticLayer, input: MetricQuery, security: SecurityContext = UNRESTRICTED, options: PlanOptions = {}): PlannedQuery {
   const p = new Params();
-  const { query, drill } = expandDrill(layer, resolveMetricTime(layer, input));
+  // A saved query: its members merged in, its filters applied in every aggregation below.
+  const saved = applySavedQuery(layer, input, security.role);
+  const { query, drill } = expandDrill(layer, resolveMetricTime(layer, saved.query));
   const hidden = hiddenMembers(layer, security.role);
   const deny = (member: string): never => {
     throw new QueryError('access-denied', `'${member}' is not available to role '${security.role!.name}'`, undefined, 403);
@@ -144,7 +148,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     exprCache.set(cacheKey, sql);
     return sql;
   };
-  const metricExprs = query.metrics.map((m) => metricSql(m, [], []));
+  const metricExprs = query.metrics.map((m) => metricSql(m, saved.filters, []));
   if (new Set(query.metrics).size !== query.metrics.length) throw new QueryError('query-invalid', 'a metric is listed twice');
 
   // Query filters: on dimensions (before aggregation) or on metrics (after).
@@ -154,7 +158,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     if (layer.metrics[f.member] || isMeasureFilter(layer, query, f.member)) {
       checkFilterValues(f.member, 'metric', undefined, f.op, f.values);
       const idx = query.metrics.indexOf(f.member);
-      metricFilters.push({ sql: idx >= 0 ? metricExprs[idx]! : metricSql(f.member, [], []), filter: f });
+      metricFilters.push({ sql: idx >= 0 ? metricExprs[idx]! : metricSql(f.member, saved.filters, []), filter: f });
     } else {
       const dim = resolveDimension(layer, f.member, hidden, deny);
       checkFilterValues(f.member, dim.type, dim.grain, f.op, f.values);
@@ -199,7 +203,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   // FULL JOIN on IS NOT DISTINCT FROM).
   if (groups.length === 0) {
     // Dimensions only: distinct values from the dimensions' own model.
-    const g: Group = { name: 'g1', model: dims[0]!.model, filters: [], leaves: [], metric: null };
+    const g: Group = { name: 'g1', model: dims[0]!.model, filters: saved.filters, leaves: [], metric: null };
     ctes.push(buildGroupSql(layer, g, { dims, dimFilters, segments, timeRange, access, params: p, timezone }));
     groups.push(g);
   }
@@ -251,7 +255,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
   if (query.offset) sql += `\noffset ${p.bind(query.offset)}`;
   // The fact-table plan above has validated the query and its access; a rollup only changes
   // where the numbers are read from.
-  const fromRollup = options.rollups && Object.keys(options.rollups).length ? planFromRollups(layer, query, access, options.rollups) : undefined;
+  const fromRollup = options.rollups && Object.keys(options.rollups).length && !saved.filters.length ? planFromRollups(layer, query, access, options.rollups) : undefined;
   if (fromRollup) {
     return {
       sql: fromRollup.sql,

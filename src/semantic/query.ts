@@ -51,6 +51,8 @@ export const metricQuerySchema = z
     limit: z.number().int().positive().max(1_000_000).optional(),
     offset: z.number().int().min(0).max(1_000_000_000).optional(),
     timezone: z.string().min(1).max(64).optional(),
+    /** Runs the layer's saved query of this name (its metrics, dimensions and filters). */
+    saved_query: z.string().min(1).max(500).optional(),
     drill: z
       .object({ hierarchy: z.string(), path: z.record(z.string(), scalar).default({}) })
       .strict()

@@ -34,6 +34,7 @@ export function openApiDocument(): Record<string, unknown> {
             limit: { type: 'integer', minimum: 1, maximum: 1000000 },
             offset: { type: 'integer', minimum: 0, description: 'rows skipped (pages are ordered by order, then the dimensions)' },
             timezone: { type: 'string', description: 'IANA time zone time members, time_range and time filters are read in (default UTC)' },
+            saved_query: { type: 'string', description: 'run this saved query: its metrics, dimensions and filters (metrics may be a subset; filters, order, limit, offset apply on top)' },
             drill: { type: 'object', required: ['hierarchy'], properties: { hierarchy: { type: 'string' }, path: { type: 'object' } } },
           },
         },
