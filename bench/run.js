@@ -54,3 +54,7 @@ console.log(formatDocs(await benchDocs(10000)));
 // Progress (issue 15): first line of `strata build` and "Done in" against the wall clock.
 const { benchProgress, formatProgress } = await import('./progress.js');
 console.log(formatProgress(await benchProgress()));
+
+// SQL API over the PostgreSQL protocol (issue 16): overhead vs HTTP, connection setup, 200 connections.
+const { benchSqlWire } = await import('./sql-wire.js');
+console.log(await benchSqlWire());

@@ -206,6 +206,45 @@ for (const db of testDatabases()) {
       expect((await pgError(connect('tableau', 'wrong-key-wrong-key'))).code).toBe('28P01');
     });
 
+    it('TLS: SSLRequest upgrades with --sql-tls-cert/key, is refused without; tokens never travel in clear off loopback', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'strata-tls-'));
+      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost']);
+      const { readFileSync } = await import('node:fs');
+      const { networkInterfaces } = await import('node:os');
+      const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+      const tlsServer = await createSqlServer({
+        layer,
+        service: http.service,
+        authenticate: http.authenticate,
+        tls: { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+        database: 'shop',
+        maxRows: 1000,
+        log: () => undefined,
+      });
+      const tlsPort = Number((await tlsServer.listen(0, external ?? '127.0.0.1')).split(':').pop());
+      const host = external ?? '127.0.0.1';
+      try {
+        const c = new pg.Client({ host, port: tlsPort, user: 'sales', password: emea, database: 'shop', ssl: { rejectUnauthorized: false } });
+        await c.connect();
+        try {
+          expect((c as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted).toBe(true);
+          expect((await c.query('select region from sales group by 1')).rows).toEqual([{ region: 'EMEA' }]);
+        } finally {
+          await c.end();
+        }
+        if (external) {
+          // Off loopback without TLS the server refuses before the token is sent.
+          const plain = await pgError(new pg.Client({ host, port: tlsPort, user: 'sales', password: emea, database: 'shop' }).connect());
+          expect(plain.code).toBe('28000');
+        }
+        // A server without TLS answers SSLRequest with N: a client that requires TLS gives up.
+        const refused = await pgError(new pg.Client({ host: '127.0.0.1', port, user: 'sales', password: emea, database: 'shop', ssl: { rejectUnauthorized: false } }).connect());
+        expect(refused.message).toMatch(/does not support SSL/);
+      } finally {
+        await tlsServer.close();
+      }
+    });
+
     it.skipIf(!hasPsql)('psql: \\dt, \\d and a grouped query with a token', async () => {
       const psql = (cmd: string, tok = emea, user = 'sales'): Promise<{ stdout: string }> =>
         run('psql', [`host=127.0.0.1 port=${port} user=${user} password=${tok} dbname=shop`, '-X', '-A', '-t', '-c', cmd], { env: { ...process.env, PGCONNECT_TIMEOUT: '5' } });
