@@ -17,7 +17,7 @@ const free = z.record(z.string(), z.unknown()).optional();
 const config = z.record(z.string(), z.unknown()).optional();
 
 /** Keys of Strata's own semantic models that MetricFlow models do not take. */
-export const STRATA_ONLY_MODEL_KEYS = ['joins', 'primary_key', 'table', 'sql', 'segments', 'rollups', 'default_time_dimension'] as const;
+export const NATIVE_ONLY_MODEL_KEYS = ['joins', 'primary_key', 'table', 'sql', 'segments', 'rollups', 'default_time_dimension'] as const;
 
 export const MF_GRAINS = ['nanosecond', 'microsecond', 'millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
 
@@ -99,7 +99,7 @@ export const mfSemanticModel = z
     config,
     meta: free,
     // Strata-format keys: read only to be refused with a hint (buildMetricFlowModel).
-    ...Object.fromEntries(STRATA_ONLY_MODEL_KEYS.map((k) => [k, z.unknown().optional()])),
+    ...Object.fromEntries(NATIVE_ONLY_MODEL_KEYS.map((k) => [k, z.unknown().optional()])),
   })
   .strict();
 

@@ -7,7 +7,7 @@
 import { didYouMean, error, type Diagnostic } from '../diagnostics/index.js';
 import type { LocatedEntry } from '../project/yaml-located.js';
 import { nullRecord } from '../shared/records.js';
-import { STRATA_ONLY_MODEL_KEYS, type MfSemanticModel } from './metricflow-schema.js';
+import { NATIVE_ONLY_MODEL_KEYS, type MfSemanticModel } from './metricflow-schema.js';
 import { fanOutSafe, joinEdges } from './join-paths.js';
 import { qualifyColumns } from './sql-parser.js';
 import { GRANULARITIES, type Dimension, type Granularity, type Join, type Measure, type SemanticModel, type SourceLocation } from './types.js';
@@ -53,7 +53,7 @@ export function buildMetricFlowModel(m: LocatedEntry<MfSemanticModel>, ctx: MfBu
   const bad = (message: string, where: SourceLocation, hint?: string, code: 'semantic-invalid' | 'unknown-member' = 'semantic-invalid'): void => {
     ctx.diags.push(error(code, `semantic model '${r.name}': ${message}`, { ...where, ...(hint ? { hint } : {}) }));
   };
-  const strataKeys = STRATA_ONLY_MODEL_KEYS.filter((k) => (r as Record<string, unknown>)[k] !== undefined);
+  const strataKeys = NATIVE_ONLY_MODEL_KEYS.filter((k) => (r as Record<string, unknown>)[k] !== undefined);
   for (const k of strataKeys) {
     const hint =
       k === 'joins' ? 'MetricFlow models join through their entities: declare a foreign entity here and the same entity as primary in the other model'
