@@ -245,7 +245,7 @@ export function planQuery(layer: SemanticLayer, input: MetricQuery, security: Se
     if (!query.metrics.includes(o.member) && !query.dimensions.includes(o.member)) {
       throw new QueryError('query-invalid', `order by '${o.member}': only requested metrics and dimensions can order the result`, didYouMean(o.member, [...query.metrics, ...query.dimensions]));
     }
-    return `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls last`;
+    return `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls ${o.nulls_first ? 'first' : 'last'}`;
   });
   // Deterministic output, so pages (limit/offset) never overlap: the requested order, then the
   // dimensions it does not name (one row per dimension tuple, so that order is total).

@@ -47,7 +47,7 @@ export const metricQuerySchema = z
       .object({ dimension: z.string(), from: z.string().optional(), to: z.string().optional() })
       .strict()
       .optional(),
-    order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false) }).strict()).max(QUERY_LIMITS.order).default([]),
+    order: z.array(z.object({ member: z.string(), desc: z.boolean().default(false), nulls_first: z.boolean().optional() }).strict()).max(QUERY_LIMITS.order).default([]),
     limit: z.number().int().positive().max(1_000_000).optional(),
     offset: z.number().int().min(0).max(1_000_000_000).optional(),
     timezone: z.string().min(1).max(64).optional(),

@@ -197,7 +197,7 @@ function buildRollupSql(layer: SemanticLayer, query: MetricQuery, access: Access
   // The fact-table plan's order: the requested one, then the dimensions it does not name.
   const named = new Set(query.order.map((o) => o.member));
   const order = [
-    ...query.order.map((o) => `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls last`),
+    ...query.order.map((o) => `${q(o.member)} ${o.desc ? 'desc' : 'asc'} nulls ${o.nulls_first ? 'first' : 'last'}`),
     ...dims.filter((d) => !named.has(d.member)).map((d) => `${q(d.member)} asc nulls last`),
   ];
   if (order.length) sql += `\norder by ${order.join(', ')}`;

@@ -456,24 +456,18 @@ export function translateSelect(select: Node, surface: Surface, schema: string):
   }
 
   // ORDER BY, LIMIT, OFFSET.
-  const order: { member: string; desc: boolean }[] = [];
+  const order: { member: string; desc: boolean; nulls_first?: boolean }[] = [];
   for (const s of (select['sortClause'] as unknown[] | undefined) ?? []) {
     const sb = (s as Node)['SortBy'] as Node;
     const t = refTerm(sb['node'], true);
     const desc = sb['sortby_dir'] === 'SORTBY_DESC';
     if (sb['sortby_dir'] === 'SORTBY_USING') unsupported('ORDER BY … USING', sb);
-    // The planner puts NULLs last in both directions; PostgreSQL puts them first for DESC.
+    // PostgreSQL's default: NULLs last ascending, first descending.
     const nulls = sb['sortby_nulls'];
-    if (nulls === 'SORTBY_NULLS_FIRST' || (desc && nulls !== 'SORTBY_NULLS_LAST')) {
-      if (desc && nulls !== 'SORTBY_NULLS_FIRST') {
-        // DESC without NULLS: PostgreSQL's NULLS FIRST; the layer orders NULLs last.
-        throw new SqlError('0A000', `ORDER BY ${t.label} DESC puts NULLs first in PostgreSQL, and the semantic layer orders NULLs last`, `write ORDER BY ${t.label} DESC NULLS LAST`, loc(sb));
-      }
-      unsupported('NULLS FIRST', sb, 'NULLs sort last');
-    }
+    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' || (desc && nulls !== 'SORTBY_NULLS_LAST');
     if (t.kind === 'dimension') addDim(t);
     else addMetric(t);
-    order.push({ member: t.member, desc });
+    order.push({ member: t.member, desc, ...(nullsFirst ? { nulls_first: true } : {}) });
   }
   const limitOf = (n: unknown, what: string): number | ParamSlot | undefined => {
     if (!n) return undefined;
