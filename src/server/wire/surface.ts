@@ -26,7 +26,6 @@ export interface SurfaceColumn {
 export interface SavedQueryTable {
   readonly metrics: readonly string[];
   readonly dimensions: readonly string[];
-  readonly filters: readonly { readonly member: string; readonly op: string; readonly values: readonly (string | number | boolean)[] }[];
 }
 
 export interface SurfaceTable {
@@ -39,14 +38,6 @@ export interface SurfaceTable {
 
 export interface Surface {
   readonly tables: ReadonlyMap<string, SurfaceTable>;
-}
-
-interface SavedQueryLike {
-  readonly name: string;
-  readonly description?: string;
-  readonly metrics: readonly string[];
-  readonly dimensions: readonly string[];
-  readonly filters?: readonly { readonly member: string; readonly op: string; readonly values: readonly (string | number | boolean)[] }[];
 }
 
 /** The tables a role may see, with only the columns it may see. */
@@ -87,7 +78,7 @@ export function buildSurface(layer: SemanticLayer, role: AccessRole | null): Sur
     for (const m of meta.models) for (const d of m.dimensions) cols.push(dimColumn(`${m.name}__${d.name}`, d));
     tables.set('metrics', { name: 'metrics', kind: 'metrics', description: 'Every metric, by any dimension the metric can be grouped by', columns: cols });
   }
-  const saved = (layer as { savedQueries?: Readonly<Record<string, SavedQueryLike>> }).savedQueries ?? {};
+  const saved = layer.savedQueries ?? {};
   for (const sq of Object.values(saved)) {
     if (tables.has(sq.name)) continue;
     const cols: SurfaceColumn[] = [];
@@ -113,9 +104,9 @@ export function buildSurface(layer: SemanticLayer, role: AccessRole | null): Sur
     tables.set(sq.name, {
       name: sq.name,
       kind: 'saved_query',
-      description: sq.description ?? '',
+      description: sq.description,
       columns: cols,
-      saved: { metrics: sq.metrics, dimensions: sq.dimensions, filters: sq.filters ?? [] },
+      saved: { metrics: sq.metrics, dimensions: sq.dimensions },
     });
   }
   return { tables };

@@ -451,9 +451,7 @@ export function translateSelect(select: Node, surface: Surface, schema: string):
   };
   if (select['whereClause']) predicate(select['whereClause'], false);
   if (select['havingClause']) predicate(select['havingClause'], true);
-  if (table.kind === 'saved_query') {
-    for (const f of table.saved!.filters) filters.push({ member: f.member, op: f.op as MetricQuery['filters'][number]['op'], values: [...f.values] });
-  }
+
 
   // ORDER BY, LIMIT, OFFSET.
   const order: { member: string; desc: boolean; nulls_first?: boolean }[] = [];
@@ -489,8 +487,10 @@ export function translateSelect(select: Node, surface: Surface, schema: string):
   const query: TranslatedSql['query'] =
     table.kind === 'saved_query'
       ? {
-          metrics: [...table.saved!.metrics],
-          dimensions: [...table.saved!.dimensions],
+          // The planner runs the saved query (its own filters and access rules included).
+          saved_query: table.name,
+          metrics: [],
+          dimensions: [],
           filters,
           segments: [],
           order,
