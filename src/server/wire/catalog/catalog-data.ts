@@ -121,8 +121,9 @@ export class CatalogData {
       const columns = t.columns.map((c) => ({ name: c.name, t: SURFACE_TYPE_OID[c.type] ?? T.text, description: c.description }));
       this.addRel({ oid, schema: surface.schema, nsp: userNsp.oid, name: t.name, kind: 'r', cols: columns.map((c) => ({ name: c.name, t: c.t })), user: { description: t.description, columns } });
       const base = { namespace: userNsp.oid, byval: false, preferred: false, delim: ',', modin: 0, modout: 0, analyze: 0, align: 'd', storage: 'x', collation: 0, description: '' };
-      this.types.set(oid + 1, { ...base, oid: oid + 1, name: t.name, len: -1, type: 'c', category: 'C', relid: oid, elem: 0, array: oid + 2, input: 2290, output: 2291, receive: 2402, send: 2403, subscript: 0 });
-      this.types.set(oid + 2, { ...base, oid: oid + 2, name: `_${t.name}`, len: -1, type: 'b', category: 'A', relid: 0, elem: oid + 1, array: 0, input: 750, output: 751, receive: 2400, send: 2401, subscript: 6179, analyze: 3816 });
+      // As PostgreSQL assigns them: the array type's oid first, then the row type's.
+      this.types.set(oid + 2, { ...base, oid: oid + 2, name: t.name, len: -1, type: 'c', category: 'C', relid: oid, elem: 0, array: oid + 1, input: 2290, output: 2291, receive: 2402, send: 2403, subscript: 0 });
+      this.types.set(oid + 1, { ...base, oid: oid + 1, name: `_${t.name}`, len: -1, type: 'b', category: 'A', relid: 0, elem: oid + 2, array: 0, input: 750, output: 751, receive: 2400, send: 2401, subscript: 6179, analyze: 3816 });
     }
     for (const ty of this.types.values()) {
       const key = `${ty.namespace}.${ty.name}`;
@@ -185,15 +186,19 @@ export class CatalogData {
 
   /** format_type(oid, NULL) */
   typeName(oid: number, typmod = -1): string | null {
+    if (oid === 0) return '-';
     const ty = this.types.get(oid);
     if (!ty) return '???';
-    if (ty.category === 'A' && ty.elem && oid !== T.int2vector && oid !== T.oidvector) {
+    if (ty.elem && ty.subscript === 6179 && oid !== T.int2vector && oid !== T.oidvector) {
       const e = this.typeName(ty.elem, typmod);
       return e === null ? null : e + '[]';
     }
     let n = SQL_TYPE_NAMES.get(ty.name) ?? (/^[a-z_][a-z0-9_$]*$/.test(ty.name) ? ty.name : `"${ty.name.replace(/"/g, '""')}"`);
     if (typmod >= 0) {
       if (ty.name === 'varchar' || ty.name === 'bpchar') n += `(${typmod - 4})`;
+      else if (ty.name === 'timestamp' || ty.name === 'timestamptz' || ty.name === 'time' || ty.name === 'timetz') n = n.replace(/^(\w+)/, `$1(${typmod})`);
+      else if (ty.name === 'interval' && typmod <= 6) n += `(${typmod})`;
+      else if (ty.name === 'bit' || ty.name === 'varbit') n += `(${typmod})`;
       else if (ty.name === 'numeric' && typmod >= 4) n += `(${((typmod - 4) >> 16) & 0xffff},${(typmod - 4) & 0xffff})`;
     }
     if (!this.inPath(ty.namespace)) n = `${this.nspName(ty.namespace) ?? '???'}.${n}`;
@@ -216,7 +221,7 @@ export class CatalogData {
               oid: r.oid,
               relname: r.name,
               relnamespace: r.nsp,
-              reltype: r.user ? r.oid + 1 : 0,
+              reltype: r.user ? r.oid + 2 : 0,
               reloftype: 0,
               relowner: ROLE_OID,
               relam: r.kind === 'r' ? 2 : 0,
@@ -319,8 +324,9 @@ export class CatalogData {
               typalign: t.align,
               typstorage: t.storage,
               typnotnull: false,
-              typbasetype: 0,
-              typtypmod: -1,
+              typbasetype: t.basetype ?? 0,
+              typtypmod: t.typmod ?? -1,
+              typdefault: t.default ?? null,
               typndims: 0,
               typcollation: t.collation,
             }),

@@ -64,9 +64,8 @@ const WINDOWS = new Set(['row_number', 'rank', 'dense_rank']);
 
 const entry = (n: unknown): [string, Obj] => {
   if (!n || typeof n !== 'object') throw new CatalogError('0A000', 'unexpected parse tree node');
-  const k = Object.keys(n)[0];
-  if (k === undefined) throw new CatalogError('0A000', 'unexpected empty parse tree node');
-  return [k, ((n as Obj)[k] ?? {}) as Obj];
+  for (const k in n as Obj) return [k, ((n as Obj)[k] ?? {}) as Obj];
+  throw new CatalogError('0A000', 'unexpected empty parse tree node');
 };
 const list = (x: unknown): Node[] => (Array.isArray(x) ? (x as Node[]) : []);
 const strOf = (n: unknown): string => {
@@ -75,7 +74,15 @@ const strOf = (n: unknown): string => {
   if (k === 'A_Star') return '*';
   throw new CatalogError('0A000', `unexpected ${k} in a name`);
 };
-const names = (x: unknown): string[] => list(x).map(strOf);
+const nameCache = new WeakMap<object, string[]>();
+const names = (x: unknown): string[] => {
+  if (!Array.isArray(x)) return [];
+  let r = nameCache.get(x);
+  if (!r) nameCache.set(x, (r = x.map(strOf)));
+  return r.slice();
+};
+/** Resolved column references: the env depth and index, valid while that env has these cols. */
+const colCache = new WeakMap<object, { path: (readonly Col[])[]; idx: number }>();
 
 function bump(c: EvalContext, n = 1): void {
   c.work += n;
@@ -168,7 +175,8 @@ export class Evaluator {
       }
     }
     const probe: Env = envs[0] ?? { cols: from.cols, row: from.cols.map(() => null), parent: outer, group: grouped ? [] : undefined, win };
-    const cols = expanded.map((t, i) => ({ name: t.name, t: this.outType(t.val, probe, sc, out.map((o) => o.row[i] ?? null)) }));
+    const firstEnv = out[0]?.env;
+    const cols = expanded.map((t) => ({ name: t.name, t: this.outType(t.val, probe, sc, firstEnv) }));
 
     // DISTINCT, ORDER BY, LIMIT.
     let rows = out;
@@ -327,61 +335,70 @@ export class Evaluator {
   }
 
   private nameOf(n: Node): string {
+    return this.colname(n)[0];
+  }
+
+  /** PostgreSQL's output column name of an expression, with how strongly it names it (0–2). */
+  private colname(n: Node): [string, number] {
     const [k, v] = entry(n);
     switch (k) {
       case 'ColumnRef': {
         const f = names(v['fields']);
-        return f[f.length - 1]!;
+        return [f[f.length - 1]!, 2];
       }
       case 'FuncCall':
-        return names(v['funcname']).pop()!;
+        return [names(v['funcname']).pop()!, 2];
       case 'TypeCast': {
-        const inner = this.nameOf(v['arg'] as Node);
-        if (inner !== '?column?') return inner;
+        const inner = this.colname(v['arg'] as Node);
+        if (inner[1] > 1) return inner;
         const tn = names((v['typeName'] as Obj)['names']);
-        return tn[tn.length - 1]!;
+        return [tn[tn.length - 1]!, 1];
       }
       case 'A_Indirection': {
         const ind = list(v['indirection']);
         const last = ind[ind.length - 1];
-        return last && entry(last)[0] === 'String' ? strOf(last) : this.nameOf(v['arg'] as Node);
+        return last && entry(last)[0] === 'String' ? [strOf(last), 2] : this.colname(v['arg'] as Node);
       }
-      case 'CaseExpr':
-        return 'case';
+      case 'CaseExpr': {
+        const d = v['defresult'] ? this.colname(v['defresult'] as Node) : (['?column?', 0] as [string, number]);
+        return d[1] > 1 ? d : ['case', 1];
+      }
       case 'CoalesceExpr':
-        return 'coalesce';
+        return ['coalesce', 2];
       case 'MinMaxExpr':
-        return v['op'] === 'IS_GREATEST' ? 'greatest' : 'least';
+        return [v['op'] === 'IS_GREATEST' ? 'greatest' : 'least', 2];
       case 'A_ArrayExpr':
-        return 'array';
+        return ['array', 2];
       case 'RowExpr':
-        return 'row';
+        return ['row', 2];
+      case 'GroupingFunc':
+        return ['grouping', 2];
       case 'CollateClause':
-        return this.nameOf(v['arg'] as Node);
+        return this.colname(v['arg'] as Node);
       case 'A_Expr':
-        return v['kind'] === 'AEXPR_NULLIF' ? 'nullif' : '?column?';
+        return v['kind'] === 'AEXPR_NULLIF' ? ['nullif', 2] : ['?column?', 0];
       case 'SQLValueFunction':
-        return String(v['op']).replace(/^SVFOP_/, '').toLowerCase().replace(/_n$/, '');
+        return [String(v['op']).replace(/^SVFOP_/, '').toLowerCase().replace(/_n$/, ''), 2];
       case 'SubLink': {
-        if (v['subLinkType'] === 'EXISTS_SUBLINK') return 'exists';
-        if (v['subLinkType'] === 'ARRAY_SUBLINK') return 'array';
+        if (v['subLinkType'] === 'EXISTS_SUBLINK') return ['exists', 2];
+        if (v['subLinkType'] === 'ARRAY_SUBLINK') return ['array', 2];
         if (v['subLinkType'] === 'EXPR_SUBLINK') {
           const [, sel] = entry(v['subselect']);
           const first = list(sel['targetList'])[0];
           if (first) {
             const [, rt] = entry(first);
-            return (rt['name'] as string | undefined) ?? this.nameOf(rt['val'] as Node);
+            return rt['name'] ? [String(rt['name']), 2] : this.colname(rt['val'] as Node);
           }
         }
-        return '?column?';
+        return ['?column?', 0];
       }
       default:
-        return '?column?';
+        return ['?column?', 0];
     }
   }
 
-  /** An output column's type: the expression's, else the first non-null value's, else text. */
-  private outType(val: Node, probe: Env, sc: Scope | null, values: Value[]): number {
+  /** An output column's type: the expression's, else the first row's value's, else text. */
+  private outType(val: Node, probe: Env, sc: Scope | null, first: Env | undefined): number {
     if ((val as Obj)['__col'] !== undefined) return probe.cols[(val as Obj)['__col'] as number]!.t;
     let t: number = T.unknown;
     try {
@@ -389,10 +406,9 @@ export class Evaluator {
     } catch {
       t = T.unknown;
     }
-    if (t === T.unknown && values.some((v) => v !== null)) {
-      const env = probe;
+    if (t === T.unknown && first) {
       try {
-        t = this.expr(val, env, sc).t;
+        t = this.expr(val, first, sc).t;
       } catch {
         t = T.unknown;
       }
@@ -426,6 +442,23 @@ export class Evaluator {
           return v['subLinkType'] === 'ARRAY_SUBLINK' ? arrayOf(t, (o) => this.data.types.get(o)) : t;
         }
         return T.bool;
+      case 'FuncCall': {
+        const srf = SRFS.get(names(v['funcname']).pop()!);
+        if (!srf || v['over']) return this.expr(n, { ...env, row: env.row.map(() => null) }, sc).t;
+        const cols = srf.cols(list(v['args']).map((a) => this.staticType(a, env, sc)));
+        return cols.length === 1 ? cols[0]!.t : T.record;
+      }
+      case 'A_Indirection': {
+        const [ak, av] = entry(v['arg']);
+        const ind = list(v['indirection']);
+        const srf = ak === 'FuncCall' ? SRFS.get(names(av['funcname']).pop()!) : undefined;
+        if (srf && ind.length === 1 && entry(ind[0])[0] === 'String') {
+          const cols = srf.cols(list(av['args']).map((a) => this.staticType(a, env, sc)));
+          const c = cols.find((x) => x.name === strOf(ind[0]));
+          if (c) return c.t;
+        }
+        return this.expr(n, { ...env, row: env.row.map(() => null) }, sc).t;
+      }
       default: {
         const nullEnv: Env = { ...env, row: env.row.map(() => null) };
         return this.expr(n, nullEnv, sc).t;
@@ -492,13 +525,14 @@ export class Evaluator {
     }
     const sources: Rel[] = [];
     const laterals: boolean[] = [];
+    const push: Push = { list: conj.map((n) => ({ n, done: false })), aliases: fromAliases(items) };
     for (const it of items) {
       const [k, v] = entry(it);
       const lateral = (k === 'RangeSubselect' && v['lateral'] === true) || (k === 'RangeFunction' && sources.length > 0 && this.refsEarlier(it, sources));
       laterals.push(lateral);
-      sources.push(lateral ? { cols: [], rows: [] } : this.fromItem(it, outer, sc));
+      sources.push(lateral ? { cols: [], rows: [] } : this.fromItem(it, outer, sc, push));
     }
-    const pending = conj.map((n) => ({ n, refs: this.refs(n, sources), done: false }));
+    const pending = push.list.filter((p) => !p.done).map((p) => ({ n: p.n, refs: this.refs(p.n, sources), done: false }));
     // Conjuncts over one relation filter it before it is joined.
     sources.forEach((src, i) => {
       if (laterals[i]) return;
@@ -508,6 +542,10 @@ export class Evaluator {
         for (const p of mine) p.done = true;
       }
     });
+    // An inner join with an empty relation is empty.
+    if (sources.some((src, i) => !laterals[i] && src.rows.length === 0)) {
+      if (!laterals.some(Boolean)) return { cols: sources.flatMap((src) => src.cols), rows: [] };
+    }
     let acc = sources[0]!;
     for (let i = 1; i < sources.length; i++) {
       if (laterals[i]) {
@@ -674,7 +712,16 @@ export class Evaluator {
     }
   }
 
-  private fromItem(n: Node, outer: Env | null, sc: Scope | null): Rel {
+  /** A FROM item; WHERE conjuncts in `push` that only need its columns filter it right away. */
+  private fromItem(n: Node, outer: Env | null, sc: Scope | null, push?: Push): Rel {
+    const rel = this.fromItemRaw(n, outer, sc, push);
+    if (!push) return rel;
+    const ready = push.list.filter((p) => !p.done && readyFor(p.n, rel.cols, push.aliases));
+    for (const p of ready) p.done = true;
+    return this.filter(rel, ready.map((p) => p.n), outer, sc);
+  }
+
+  private fromItemRaw(n: Node, outer: Env | null, sc: Scope | null, push?: Push): Rel {
     const [k, v] = entry(n);
     switch (k) {
       case 'RangeVar':
@@ -689,7 +736,7 @@ export class Evaluator {
       case 'RangeFunction':
         return this.rangeFunction(v, outer, sc);
       case 'JoinExpr':
-        return this.joinExpr(v, outer, sc);
+        return this.joinExpr(v, outer, sc, push);
       default:
         throw new CatalogError('0A000', `${k} in FROM is not supported by the virtual catalog`);
     }
@@ -748,11 +795,12 @@ export class Evaluator {
     return aliased({ cols, rows }, aname, alias ? names(alias['colnames']) : []);
   }
 
-  private joinExpr(v: Obj, outer: Env | null, sc: Scope | null): Rel {
-    const l = this.fromItem(v['larg'] as Node, outer, sc);
-    const r = this.fromItem(v['rarg'] as Node, outer, sc);
+  private joinExpr(v: Obj, outer: Env | null, sc: Scope | null, push?: Push): Rel {
     const jt = String(v['jointype'] ?? 'JOIN_INNER');
     const type = jt === 'JOIN_LEFT' ? 'left' : jt === 'JOIN_RIGHT' ? 'right' : jt === 'JOIN_FULL' ? 'full' : 'inner';
+    // WHERE conjuncts may filter only the sides whose rows the join keeps.
+    const l = this.fromItem(v['larg'] as Node, outer, sc, type === 'inner' || type === 'left' ? push : undefined);
+    const r = this.fromItem(v['rarg'] as Node, outer, sc, type === 'inner' || type === 'right' ? push : undefined);
     const using = names(v['usingClause']);
     let rel: Rel;
     if (using.length || v['isNatural']) {
@@ -842,8 +890,16 @@ export class Evaluator {
     switch (k) {
       case 'A_Const':
         return constant(v);
-      case 'ColumnRef':
-        return this.columnRef(names(v['fields']), env);
+      case 'ColumnRef': {
+        const hit = colCache.get(v);
+        if (hit) {
+          let e: Env | null = env;
+          let d = 0;
+          for (; e && d < hit.path.length - 1 && e.cols === hit.path[d]; d++) e = e.parent;
+          if (e && d === hit.path.length - 1 && e.cols === hit.path[d]) return { t: e.cols[hit.idx]!.t, v: e.row[hit.idx] ?? null };
+        }
+        return this.columnRef(names(v['fields']), env, v);
+      }
       case 'ParamRef': {
         const i = Number(v['number'] ?? 0);
         if (i < 1 || i > this.c.params.length) throw new CatalogError('42P02', `there is no parameter $${i}`);
@@ -926,12 +982,17 @@ export class Evaluator {
     return t;
   }
 
-  private columnRef(f: string[], env: Env): TV {
+  private columnRef(f: string[], env: Env, node?: Obj): TV {
     if (f[f.length - 1] === '*') throw new CatalogError('0A000', 'a * reference is only supported in the select list');
+    const path: (readonly Col[])[] = [];
     for (let e: Env | null = env; e; e = e.parent) {
+      path.push(e.cols);
       const i = findCol(e.cols, f);
       if (i === -2) throw new CatalogError('42702', `column reference "${f.join('.')}" is ambiguous`);
-      if (i >= 0) return { t: e.cols[i]!.t, v: e.row[i] ?? null };
+      if (i >= 0) {
+        if (node) colCache.set(node, { path, idx: i });
+        return { t: e.cols[i]!.t, v: e.row[i] ?? null };
+      }
       // A whole-row reference to a FROM item.
       if (f.length === 1) {
         const idx = e.cols.map((c, j) => ({ c, j })).filter(({ c }) => c.rel === f[0]);
@@ -1389,7 +1450,7 @@ export class Evaluator {
         return { t: T.int8, v: star ? items.length : nonNull.length };
       case 'min':
       case 'max':
-        return { t: t0, v: nonNull.reduce<Value>((m, x) => (m === null || (name === 'min' ? compareValues(x, m) < 0 : compareValues(x, m) > 0) ? x : m), null) };
+        return { t: t0 === T.name || t0 === T.char ? T.text : t0, v: nonNull.reduce<Value>((m, x) => (m === null || (name === 'min' ? compareValues(x, m) < 0 : compareValues(x, m) > 0) ? x : m), null) };
       case 'sum':
         return { t: isInteger(t0) ? (t0 === T.int8 ? T.numeric : T.int8) : t0 === T.float8 || t0 === T.float4 ? T.float8 : T.numeric, v: nonNull.length ? nonNull.reduce<number>((s, x) => s + Number(x), 0) : null };
       case 'avg':
@@ -1413,6 +1474,63 @@ export class Evaluator {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** WHERE conjuncts not applied yet, and every relation name of the FROM list. */
+interface Push {
+  readonly list: { n: Node; done: boolean }[];
+  readonly aliases: ReadonlySet<string>;
+}
+
+function fromAliases(items: Node[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: Node): void => {
+    const [k, v] = entry(n);
+    const alias = v['alias'] as Obj | undefined;
+    if (alias) out.add(String(alias['aliasname']));
+    if (k === 'RangeVar' && !alias) out.add(String(v['relname']));
+    if (k === 'RangeFunction' && !alias) {
+      for (const f of list(v['functions'])) for (const it of list(entry(f)[1]['items'])) if (it && (it as Obj)['FuncCall']) out.add(names((it as Obj)['FuncCall']['funcname']).pop()!);
+    }
+    if (k === 'JoinExpr') {
+      visit(v['larg'] as Node);
+      visit(v['rarg'] as Node);
+    }
+  };
+  items.forEach(visit);
+  return out;
+}
+
+/** Whether every column `n` names is in `cols` or belongs to an enclosing query (no subqueries). */
+function readyFor(n: Node, cols: readonly Col[], aliases: ReadonlySet<string>): boolean {
+  let ok = true;
+  const visit = (x: unknown): void => {
+    if (!ok || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x as Obj;
+    if (o['SubLink'] || o['SelectStmt'] || o['__col'] !== undefined) {
+      ok = false;
+      return;
+    }
+    if (o['FuncCall'] && (o['FuncCall']['over'] || AGGS.has(names(o['FuncCall']['funcname']).pop()!))) {
+      ok = false;
+      return;
+    }
+    if (o['ColumnRef']) {
+      const f = names(o['ColumnRef']['fields']);
+      if (f[f.length - 1] === '*') ok = false;
+      else if (findCol(cols, f) >= 0) return;
+      else if (f.length >= 2 && !aliases.has(f[f.length - 2]!)) return;
+      else ok = false;
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(n);
+  return ok;
+}
 
 function constant(v: Obj): TV {
   if (v['isnull']) return { t: T.unknown, v: null };

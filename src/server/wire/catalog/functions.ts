@@ -471,7 +471,7 @@ export const FUNCTIONS: ReadonlyMap<string, FnDef> = new Map<string, FnDef>([
     }),
   ],
   ['substr', text((c, a) => { const s = [...str(c, a[0])!]; const from = int(c, a[1])!; const len = a[2] ? int(c, a[2])! : Infinity; const start = Math.max(from, 1); return s.slice(start - 1, Math.max(start - 1, from + len - 1)).join(''); })],
-  ['position', { ret: T.int4, fn: (c, a) => str(c, a[1])!.indexOf(str(c, a[0])!) + 1, strict: true }],
+  ['position', { ret: T.int4, fn: (c, a) => str(c, a[0])!.indexOf(str(c, a[1])!) + 1, strict: true }],
   ['strpos', { ret: T.int4, fn: (c, a) => str(c, a[0])!.indexOf(str(c, a[1])!) + 1, strict: true }],
   ['replace', text((c, a) => str(c, a[0])!.split(str(c, a[1])!).join(str(c, a[2])!))],
   ['concat', { ret: T.text, fn: (c, a) => a.map((x) => (x.v === null ? '' : str(c, x))).join('') }],
@@ -513,11 +513,24 @@ export const FUNCTIONS: ReadonlyMap<string, FnDef> = new Map<string, FnDef>([
   ],
   ['to_json', { ret: T.json, fn: (c, a) => jsonText(c, a[0]!) }],
   ['pg_typeof', { ret: T.regtype, fn: (_c, a) => (a[0]!.t === T.unknown ? T.unknown : a[0]!.t) }],
-  ['pg_get_keywords_dummy', { ret: T.text, fn: () => null }],
+  ['to_regclass', { ret: T.regclass, fn: (c, a) => orNull(() => cast(c, { t: T.text, v: str(c, a[0]) }, T.regclass).v), strict: true }],
+  ['to_regtype', { ret: T.regtype, fn: (c, a) => orNull(() => cast(c, { t: T.text, v: str(c, a[0]) }, T.regtype).v), strict: true }],
+  ['to_regproc', { ret: T.regproc, fn: (c, a) => orNull(() => cast(c, { t: T.text, v: str(c, a[0]) }, T.regproc).v), strict: true }],
+  ['to_regnamespace', { ret: T.regnamespace, fn: (c, a) => orNull(() => cast(c, { t: T.text, v: str(c, a[0]) }, T.regnamespace).v), strict: true }],
+  ['to_regrole', { ret: T.regrole, fn: (c, a) => orNull(() => cast(c, { t: T.text, v: str(c, a[0]) }, T.regrole).v), strict: true }],
   ['pg_encoding', { ret: T.int4, fn: () => 6 }],
   ['pg_jit_available', bool(() => false)],
   ['database_oid', { ret: T.oid, fn: () => DATABASE_OID }],
 ]);
+
+function orNull(f: () => Value): Value {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CatalogError) return null;
+    throw e;
+  }
+}
 
 function trim(s: string, chars: string, left: boolean, right: boolean): string {
   const set = new Set([...chars]);

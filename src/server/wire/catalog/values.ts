@@ -113,6 +113,10 @@ export interface TypeInfo {
   readonly storage: string;
   readonly collation: number;
   readonly description: string;
+  /** Domains: the base type, its typmod and default. */
+  readonly basetype?: number;
+  readonly typmod?: number;
+  readonly default?: string | null;
 }
 
 export const BUILTIN_TYPE_INFO: ReadonlyMap<number, TypeInfo> = new Map(
@@ -121,7 +125,10 @@ export const BUILTIN_TYPE_INFO: ReadonlyMap<number, TypeInfo> = new Map(
     {
       oid: r[0],
       name: r[1],
-      namespace: 11,
+      namespace: r[22],
+      basetype: r[23],
+      typmod: r[24],
+      default: r[25],
       len: r[2],
       byval: r[3],
       type: r[4],
@@ -171,7 +178,7 @@ export function elemOf(t: number, lookup: (oid: number) => TypeInfo | undefined 
   if (t === T.oidvector) return T.oid;
   if (t === T.anyarray) return T.unknown;
   const info = lookup(t);
-  return info && info.category === 'A' ? info.elem : 0;
+  return info && info.elem && info.subscript === 6179 ? info.elem : 0;
 }
 
 /** The array type of an element type (text[] for unknown ones). */
