@@ -148,6 +148,21 @@ describe('virtual catalog: answers follow the surface', () => {
   });
 });
 
+describe('virtual catalog: speed', () => {
+  it("psql's \\d sales sequence (8 statements) evaluates in well under 50 ms", () => {
+    const cat = new VirtualCatalog(surfaceFor('shop', 'analyst'));
+    const psql = FIXTURES.find((f) => f.name === 'psql')!.queries.slice(2, 10);
+    const oid = virtualOid(cat)('sales');
+    const stmts = psql.map((q) => stmtOf(bind(q.sql, () => oid)));
+    for (let i = 0; i < 5; i++) for (const s of stmts) cat.execute(s, []);
+    const runs = 20;
+    const t0 = performance.now();
+    for (let i = 0; i < runs; i++) for (const s of stmts) cat.execute(s, []);
+    const perSequence = (performance.now() - t0) / runs;
+    expect(perSequence).toBeLessThan(50);
+  });
+});
+
 describe('virtual catalog: errors carry SQLSTATEs', () => {
   const cat = new VirtualCatalog(surfaceFor('shop', 'analyst'));
   const cases: [string, string, RegExp][] = [

@@ -1,4 +1,4 @@
-import { BUILTIN_PROCS, BUILTIN_RELATIONS, INFORMATION_SCHEMA_OID } from './builtin-data.js';
+import { BUILTIN_AMS, BUILTIN_PROCS, BUILTIN_RELATIONS, INFORMATION_SCHEMA_OID } from './builtin-data.js';
 import { SURFACE_TYPE_OID, type CatalogSurface } from './surface.js';
 import { BUILTIN_TYPE_INFO, SQL_TYPE_NAMES, T, type TypeInfo, type Value } from './values.js';
 
@@ -373,15 +373,7 @@ export class CatalogData {
           ),
         );
       case 'pg_catalog.pg_am':
-        return this.shape(def, [
-          { oid: 2, amname: 'heap', amhandler: 3, amtype: 't' },
-          { oid: 403, amname: 'btree', amhandler: 330, amtype: 'i' },
-          { oid: 405, amname: 'hash', amhandler: 331, amtype: 'i' },
-          { oid: 783, amname: 'gist', amhandler: 332, amtype: 'i' },
-          { oid: 2742, amname: 'gin', amhandler: 333, amtype: 'i' },
-          { oid: 4000, amname: 'spgist', amhandler: 334, amtype: 'i' },
-          { oid: 3580, amname: 'brin', amhandler: 335, amtype: 'i' },
-        ]);
+        return this.shape(def, BUILTIN_AMS.map(([oid, amname, amhandler, amtype]) => o({ oid, amname, amhandler, amtype })));
       case 'pg_catalog.pg_collation':
         return this.shape(def, [
           { oid: 100, collname: 'default', collnamespace: PG_CATALOG_OID, collowner: ROLE_OID, collprovider: 'd', collisdeterministic: true, collencoding: -1 },

@@ -1646,4 +1646,4 @@ function findSrfs(n: unknown): Obj[] {
   return out;
 }
 
-export { entry, list, names, walk };
+export { AGGS as AGGREGATES, WINDOWS as WINDOW_FUNCTIONS, entry, list, names, walk };

@@ -1,5 +1,6 @@
 import { CatalogData, DEFAULT_SETTINGS } from './catalog-data.js';
-import { Evaluator, entry, list, names, type Output } from './evaluator.js';
+import { BUILTIN_RELATIONS } from './builtin-data.js';
+import { AGGREGATES, Evaluator, WINDOW_FUNCTIONS, entry, names, type Output } from './evaluator.js';
 import { FUNCTIONS, SRFS, textOf, type FnContext } from './functions.js';
 import type { CatalogSurface } from './surface.js';
 import { CatalogError, T } from './values.js';
@@ -9,8 +10,6 @@ export type { CatalogColumn, CatalogSurface, CatalogTable } from './surface.js';
 
 /** Rows and row pairs one statement may look at before it fails with 54000. */
 export const WORK_LIMIT = 1_000_000;
-
-const BUILTIN_BY_SCHEMA = new Set<string>();
 
 /**
  * PostgreSQL's catalogs (pg_catalog, information_schema) for one role's view of the semantic
@@ -89,62 +88,50 @@ export class VirtualCatalog {
   }
 }
 
-const CATALOG_FUNCTIONS = new Set([...FUNCTIONS.keys(), ...SRFS.keys(), 'count', 'min', 'max', 'sum', 'avg', 'array_agg', 'string_agg', 'bool_or', 'bool_and', 'every', 'row_number', 'rank', 'dense_rank']);
+const CATALOG_FUNCTIONS = new Set([...FUNCTIONS.keys(), ...SRFS.keys(), ...AGGREGATES, ...WINDOW_FUNCTIONS]);
+const PG_CATALOG_RELATIONS = new Set(BUILTIN_RELATIONS.filter((r) => r[0] === 'pg_catalog').map((r) => r[1]));
 
 function isCatalogSelect(stmt: unknown): boolean {
-  const [k, v] = entry(stmt);
+  const [k] = entry(stmt);
   if (k !== 'SelectStmt') return false;
-  const cteNames = new Set<string>();
-  let rels = 0;
+  // CTE names anywhere in the statement count as catalog relations when referenced unqualified.
+  const ctes = new Set<string>();
+  walkAll(stmt, (key, val) => {
+    if (key === 'CommonTableExpr') ctes.add(String(val['ctename']));
+    return true;
+  });
   let ok = true;
-  const visit = (n: unknown): void => {
-    if (!ok || !n || typeof n !== 'object') return;
-    if (Array.isArray(n)) {
-      n.forEach(visit);
-      return;
-    }
-    const o = n as Record<string, any>;
-    if (o['CommonTableExpr']) cteNames.add(String(o['CommonTableExpr']['ctename']));
-    for (const [key, val] of Object.entries(o)) {
-      if (key === 'RangeVar') {
-        rels++;
-        const schema = val['schemaname'] as string | undefined;
-        const name = String(val['relname']);
-        if (schema === 'pg_catalog' || schema === 'information_schema') continue;
-        if (schema === undefined && (cteNames.has(name) || isPgCatalogName(name))) continue;
-        ok = false;
-        return;
-      }
-      if (key === 'FuncCall') {
-        const fn = names(val['funcname']);
-        const name = fn[fn.length - 1]!;
-        if (fn.length > 1 && fn[0] !== 'pg_catalog' && fn[0] !== 'information_schema') ok = false;
-        else if (!CATALOG_FUNCTIONS.has(name)) ok = false;
-        if (!ok) return;
-      }
-      if (key === 'ColumnRef' && rels === 0 && list((v as Record<string, unknown>)['fromClause']).length === 0) {
-        // A column reference without FROM is not a catalog question.
-      }
-      visit(val);
-    }
-  };
-  // CTE names first, so later references to them count as catalog ones.
-  visit((v as Record<string, unknown>)['withClause']);
-  visit(v);
+  walkAll(stmt, (key, val) => {
+    if (key === 'RangeVar') {
+      const schema = val['schemaname'] as string | undefined;
+      const name = String(val['relname']);
+      if (val['catalogname'] !== undefined) ok = false;
+      else if (schema === 'pg_catalog' || schema === 'information_schema') return true;
+      else if (schema === undefined && (ctes.has(name) || PG_CATALOG_RELATIONS.has(name))) return true;
+      else ok = false;
+    } else if (key === 'FuncCall') {
+      const fn = names(val['funcname']);
+      if ((fn.length > 1 && fn[0] !== 'pg_catalog' && fn[0] !== 'information_schema') || fn.length > 2 || !CATALOG_FUNCTIONS.has(fn[fn.length - 1]!)) ok = false;
+    } else if (key !== 'SelectStmt' && !STATEMENT_PARTS.has(key) && /Stmt$/.test(key)) ok = false;
+    return ok;
+  });
   return ok;
 }
 
-let pgCatalogNames: Set<string> | null = null;
-function isPgCatalogName(name: string): boolean {
-  if (!pgCatalogNames) {
-    pgCatalogNames = new Set(BUILTIN_BY_SCHEMA);
-    // Built lazily from the generated relation list.
-    for (const r of catalogRelationNames()) pgCatalogNames.add(r);
-  }
-  return pgCatalogNames.has(name);
-}
+/** Statement nodes a SELECT may contain. */
+const STATEMENT_PARTS = new Set(['SelectStmt']);
 
-import { BUILTIN_RELATIONS } from './builtin-data.js';
-function catalogRelationNames(): string[] {
-  return BUILTIN_RELATIONS.filter((r) => r[0] === 'pg_catalog').map((r) => r[1]);
+/** Visits every node (`{Kind: {...}}`) of a parse tree, subqueries included; `visit` false stops descending. */
+function walkAll(n: unknown, visit: (kind: string, val: Record<string, any>) => boolean): void {
+  if (!n || typeof n !== 'object') return;
+  if (Array.isArray(n)) {
+    for (const x of n) walkAll(x, visit);
+    return;
+  }
+  for (const [key, val] of Object.entries(n as Record<string, unknown>)) {
+    if (val && typeof val === 'object' && !Array.isArray(val) && /^[A-Z]/.test(key)) {
+      if (!visit(key, val as Record<string, any>)) return;
+    }
+    walkAll(val, visit);
+  }
 }
