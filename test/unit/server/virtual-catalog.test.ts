@@ -29,7 +29,7 @@ interface Fixture {
   queries: FixtureQuery[];
 }
 
-const FIXTURES = ['psql', 'jdbc', 'sqlalchemy', 'psycopg', 'extra'].map((name) => ({
+const FIXTURES = ['psql', 'psql-more', 'jdbc', 'jdbc-sync', 'sqlalchemy', 'psycopg', 'extra'].map((name) => ({
   name,
   ...(JSON.parse(readFileSync(new URL(`../../fixtures/catalog-queries/${name}.json`, import.meta.url), 'utf8')) as Fixture),
 }));

@@ -38,6 +38,16 @@ export interface RowContext {
   readonly settings: ReadonlyMap<string, { name: string; setting: string }>;
 }
 
+/** The system columns a catalog table's rows carry after its own columns (found by name, not by `*`). */
+export const SYSTEM_COLUMNS: readonly ColDef[] = [
+  { name: 'tableoid', t: T.oid },
+  { name: 'ctid', t: T.tid },
+  { name: 'xmin', t: T.xid },
+  { name: 'cmin', t: T.cid },
+  { name: 'xmax', t: T.xid },
+  { name: 'cmax', t: T.cid },
+];
+
 export const ROLE_OID = 10;
 export const PUBLIC_OID = 2200;
 export const PG_CATALOG_OID = 11;
@@ -173,8 +183,14 @@ export class CatalogData {
     return r;
   }
 
+  /** Rows in column order; tables get their system columns (SYSTEM_COLUMNS) appended. */
   private shape(def: RelDef, objs: Record<string, Value>[]): Value[][] {
-    return objs.map((o) => def.cols.map((c) => (Object.hasOwn(o, c.name) ? o[c.name]! : DEFAULT_FOR(c.t))));
+    const sys = def.kind === 'r';
+    return objs.map((o, i) => {
+      const row = def.cols.map((c) => (Object.hasOwn(o, c.name) ? o[c.name]! : DEFAULT_FOR(c.t)));
+      if (sys) row.push(def.oid, `(0,${i + 1})`, 716, 0, 0, 0);
+      return row;
+    });
   }
 
   private settingsRows(def: RelDef, ctx: RowContext): Value[][] {
@@ -243,7 +259,7 @@ export class CatalogData {
               relrowsecurity: false,
               relforcerowsecurity: false,
               relispopulated: true,
-              relreplident: r.kind === 'r' ? 'd' : 'n',
+              relreplident: r.kind === 'r' && r.user ? 'd' : 'n',
               relispartition: false,
               relrewrite: 0,
               relfrozenxid: r.kind === 'r' ? 716 : 0,

@@ -1,4 +1,4 @@
-import type { CatalogData } from './catalog-data.js';
+import { SYSTEM_COLUMNS, type CatalogData } from './catalog-data.js';
 import { FUNCTIONS, SRFS, cast, likeRegex, pgRegex, textOf, typeByNames, type FnContext } from './functions.js';
 import { CatalogError, Rec, T, arrayOf, compareValues, elemOf, isInteger, isNumeric, isTextual, lowerBound, valueKey, type TV, type Value } from './values.js';
 
@@ -18,6 +18,8 @@ export interface Col {
   readonly t: number;
   /** A USING column's right-hand copy: found only when qualified. */
   readonly hidden?: boolean;
+  /** A system column (tableoid, ctid, …): found by name, left out of `*`. */
+  readonly system?: boolean;
 }
 
 export interface Rel {
@@ -323,7 +325,7 @@ export class Evaluator {
         const f = names(v['fields']);
         if (f[f.length - 1] === '*') {
           const rel = f.length >= 2 ? f[f.length - 2]! : null;
-          const picked = cols.map((c, i) => ({ c, i })).filter(({ c }) => (rel === null ? !c.hidden : c.rel === rel));
+          const picked = cols.map((c, i) => ({ c, i })).filter(({ c }) => !c.system && (rel === null ? !c.hidden : c.rel === rel));
           if (rel !== null && picked.length === 0) throw new CatalogError('42P01', `missing FROM-clause entry for table "${rel}"`);
           for (const { c, i } of picked) out.push({ name: c.name, val: { __col: i } as unknown as Node });
           continue;
@@ -772,7 +774,9 @@ export class Evaluator {
     if (def.user) throw new CatalogError('0A000', `relation "${def.schema}.${def.name}" is a semantic-layer table; it cannot be joined with catalog relations`);
     const rows = this.data.rows(def, this.c);
     bump(this.c, rows.length);
-    return aliased({ cols: def.cols.map((c) => ({ name: c.name, t: c.t })), rows }, aname, colnames);
+    const rel = aliased({ cols: def.cols.map((c) => ({ name: c.name, t: c.t })), rows }, aname, colnames);
+    if (def.kind !== 'r') return rel;
+    return { cols: [...rel.cols, ...SYSTEM_COLUMNS.map((c) => ({ rel: aname, name: c.name, t: c.t, system: true }))], rows };
   }
 
   private rangeFunction(v: Obj, outer: Env | null, sc: Scope | null): Rel {
@@ -804,7 +808,7 @@ export class Evaluator {
     const using = names(v['usingClause']);
     let rel: Rel;
     if (using.length || v['isNatural']) {
-      const cols = using.length ? using : l.cols.filter((c) => r.cols.some((d) => d.name === c.name)).map((c) => c.name);
+      const cols = using.length ? using : l.cols.filter((c) => !c.system && r.cols.some((d) => !d.system && d.name === c.name)).map((c) => c.name);
       const li = cols.map((c) => {
         const i = findCol(l.cols, [c]);
         if (i < 0) throw new CatalogError('42703', `column "${c}" specified in USING clause does not exist in left table`);
@@ -995,7 +999,7 @@ export class Evaluator {
       }
       // A whole-row reference to a FROM item.
       if (f.length === 1) {
-        const idx = e.cols.map((c, j) => ({ c, j })).filter(({ c }) => c.rel === f[0]);
+        const idx = e.cols.map((c, j) => ({ c, j })).filter(({ c }) => c.rel === f[0] && !c.system);
         if (idx.length) return { t: T.record, v: new Rec(idx.map((x) => x.c.name), idx.map((x) => x.c.t), idx.map((x) => e.row[x.j] ?? null)) };
       }
     }

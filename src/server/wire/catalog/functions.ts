@@ -371,8 +371,35 @@ export const FUNCTIONS: ReadonlyMap<string, FnDef> = new Map<string, FnDef>([
   ['pg_table_is_visible', { ret: T.bool, fn: (c, a) => visible(c, 'rel', int(c, a[0])!), strict: true }],
   ['pg_type_is_visible', { ret: T.bool, fn: (c, a) => visible(c, 'type', int(c, a[0])!), strict: true }],
   ['pg_function_is_visible', { ret: T.bool, fn: (c, a) => visible(c, 'proc', int(c, a[0])!), strict: true }],
-  ['pg_collation_is_visible', { ret: T.bool, fn: () => true, strict: true }],
-  ['pg_opclass_is_visible', { ret: T.bool, fn: () => true, strict: true }],
+  ...['pg_collation_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_operator_is_visible', 'pg_conversion_is_visible', 'pg_statistics_obj_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible', 'pg_ts_template_is_visible'].map(
+    (n): [string, FnDef] => [n, { ret: T.bool, fn: () => true, strict: true }],
+  ),
+  ['pg_tablespace_location', { ret: T.text, fn: () => '', strict: true }],
+  [
+    'format',
+    {
+      ret: T.text,
+      fn: (c, a) => {
+        if (a[0]?.v === null) return null;
+        const f = str(c, a[0])!;
+        let next = 1;
+        return f.replace(/%(?:(\d+)\$)?([sIL%])/g, (_m, pos: string | undefined, kind: string) => {
+          if (kind === '%') return '%';
+          const i = pos ? Number(pos) : next;
+          next = i + 1;
+          const arg = a[i];
+          if (!arg) throw new CatalogError('22023', 'too few arguments for format()');
+          const v = arg.v === null ? null : Array.isArray(arg.v) ? textOf(c, arg) : str(c, arg);
+          if (kind === 's') return v ?? '';
+          if (kind === 'I') {
+            if (v === null) throw new CatalogError('22004', 'null values cannot be formatted as an SQL identifier');
+            return quoteIdent(v);
+          }
+          return v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`;
+        });
+      },
+    },
+  ],
   ['pg_get_userbyid', { ret: T.name, fn: (c, a) => (int(c, a[0]) === ROLE_OID ? c.data.surface.user : `unknown (OID=${int(c, a[0])})`), strict: true }],
   [
     'obj_description',
