@@ -26,7 +26,7 @@ async function project(extra: Record<string, string> = {}): Promise<string> {
       'exposures:',
       "  - {name: board, type: dashboard, owner: {email: a@example.com}, depends_on: [\"ref('dim', v=1)\"]}",
       'saved_queries:',
-      '  - {name: weekly_q, query_params: {metrics: [n]}}',
+      '  - {name: weekly_q, query_params: {metrics: [n_stg]}}',
       '',
     ].join('\n'),
     'semantic/m.yml': [
