@@ -163,6 +163,18 @@ describe('virtual catalog: speed', () => {
   });
 });
 
+describe('virtual catalog: LIKE', () => {
+  const cat = new VirtualCatalog(surfaceFor('shop', 'analyst'));
+  it('matches % _ and escapes, and a pattern of many % stays fast on a long text', () => {
+    const r = run(cat, "select 'abc' like 'a%', 'abc' like 'a_c', 'ab%c' like 'ab\\%c', 'abxc' like 'ab\\%c', 'ABC' ilike 'a%C', '' like '%', 'x' like '', 'abc' not like '%b'");
+    expect(r.rows).toEqual([['t', 't', 't', 'f', 't', 't', 'f', 't']]);
+    const t0 = performance.now();
+    const long = run(cat, `select $1 like '%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%a%c'`, ['a'.repeat(5000) + 'b']);
+    expect(long.rows).toEqual([['f']]);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
 describe('virtual catalog: errors carry SQLSTATEs', () => {
   const cat = new VirtualCatalog(surfaceFor('shop', 'analyst'));
   const cases: [string, string, RegExp][] = [
@@ -186,6 +198,8 @@ describe('virtual catalog: errors carry SQLSTATEs', () => {
     ['with recursive r as (select 1 union all select 1 from r) select * from r', '0A000', /WITH RECURSIVE/],
     ['select * from sales', '0A000', /semantic-layer table/],
     ["select 'abc'::int", '22P02', /invalid input syntax for type integer/],
+    ["select 1 where 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' ~ '(a+)+$'", '2201B', /too complex/],
+    ["select 1 where 'a' ~ '('", '2201B', /invalid regular expression/],
     ['select relname from pg_class order by 5', '42P10', /ORDER BY position 5/],
   ];
   for (const [sql, code, msg] of cases) {

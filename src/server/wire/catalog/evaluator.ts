@@ -1,5 +1,5 @@
 import { SYSTEM_COLUMNS, type CatalogData } from './catalog-data.js';
-import { FUNCTIONS, SRFS, cast, likeRegex, pgRegex, textOf, typeByNames, type FnContext } from './functions.js';
+import { FUNCTIONS, SRFS, cast, likeMatch, pgRegex, textOf, typeByNames, type FnContext } from './functions.js';
 import { CatalogError, Rec, T, arrayOf, compareValues, elemOf, isInteger, isNumeric, isTextual, lowerBound, valueKey, type TV, type Value } from './values.js';
 
 /**
@@ -83,6 +83,8 @@ const names = (x: unknown): string[] => {
   if (!r) nameCache.set(x, (r = x.map(strOf)));
   return r.slice();
 };
+/** Hash indexes of row arrays by column (the catalog's cached relations keep theirs). */
+const INDEXES = new WeakMap<Value[][], Map<number, Map<string, Value[][]>>>();
 /** Resolved column references: the env depth and index, valid while that env has these cols. */
 const colCache = new WeakMap<object, { path: (readonly Col[])[]; idx: number }>();
 
@@ -616,12 +618,63 @@ export class Evaluator {
 
   private filter(rel: Rel, conds: Node[], outer: Env | null, sc: Scope | null): Rel {
     if (conds.length === 0) return rel;
-    const rows = rel.rows.filter((row) => {
+    let candidates = rel.rows;
+    // `column = value` with a value that does not depend on the row: look the rows up by it.
+    if (rel.rows.length > 32) {
+      for (const n of conds) {
+        const hit = this.lookup(rel, n, outer, sc);
+        if (hit) {
+          candidates = hit;
+          break;
+        }
+      }
+    }
+    const rows = candidates.filter((row) => {
       bump(this.c);
       const env: Env = { cols: rel.cols, row, parent: outer };
       return conds.every((n) => this.expr(n, env, sc).v === true);
     });
     return { cols: rel.cols, rows };
+  }
+
+  /** Rows of `rel` whose column equals a row-independent value, through a cached hash index. */
+  private lookup(rel: Rel, n: Node, outer: Env | null, sc: Scope | null): Value[][] | null {
+    const [k, v] = entry(n);
+    if (k !== 'A_Expr' || v['kind'] !== 'AEXPR_OP' || names(v['name']).pop() !== '=' || !v['lexpr'] || !v['rexpr']) return null;
+    for (const [a, b] of [
+      [v['lexpr'], v['rexpr']],
+      [v['rexpr'], v['lexpr']],
+    ] as [Node, Node][]) {
+      const [ak, av] = entry(a);
+      if (ak !== 'ColumnRef') continue;
+      const idx = findCol(rel.cols, names(av['fields']));
+      if (idx < 0) continue;
+      const refs = this.refs(b, [rel]);
+      if (!refs || refs.size > 0 || !readyFor(b, [], new Set())) continue;
+      const col = rel.cols[idx]!;
+      let val = this.expr(b, { cols: [], row: [], parent: outer }, sc);
+      if (val.t === T.unknown) val = cast(this.c, val, col.t);
+      const kind = (t: number): string => (isNumeric(t) ? 'n' : isTextual(t) ? 's' : t === T.bool ? 'b' : 'x');
+      if (kind(val.t) !== kind(col.t) || kind(col.t) === 'x') continue;
+      if (val.v === null) return [];
+      let byCol = INDEXES.get(rel.rows);
+      if (!byCol) INDEXES.set(rel.rows, (byCol = new Map()));
+      let index = byCol.get(idx);
+      if (!index) {
+        index = new Map();
+        for (const row of rel.rows) {
+          const x = row[idx] ?? null;
+          if (x === null) continue;
+          const key = valueKey(x);
+          let bucket = index.get(key);
+          if (!bucket) index.set(key, (bucket = []));
+          bucket.push(row);
+        }
+        byCol.set(idx, index);
+      }
+      return index.get(valueKey(val.v)) ?? [];
+    }
+    return null;
   }
 
   private join(left: Rel, right: Rel, conds: Node[], type: 'inner' | 'left' | 'right' | 'full', outer: Env | null, sc: Scope | null): Rel {
@@ -1165,7 +1218,7 @@ export class Evaluator {
         const r = this.expr(R!, env, sc);
         if (l.v === null || r.v === null) return { t: T.bool, v: null };
         const neg = op.startsWith('!');
-        const m = likeRegex(textOf(this.c, r)!, kind === 'AEXPR_ILIKE').test(textOf(this.c, l)!);
+        const m = likeMatch(textOf(this.c, l)!, textOf(this.c, r)!, kind === 'AEXPR_ILIKE');
         return { t: T.bool, v: neg ? !m : m };
       }
       case 'AEXPR_SIMILAR':
@@ -1259,10 +1312,8 @@ export class Evaluator {
         if (a.v === null || b.v === null) return { t: T.bool, v: null };
         const s = textOf(this.c, a)!;
         const p = textOf(this.c, b)!;
-        const like = op.includes('~~');
         const ci = op.endsWith('*');
-        const re = like ? likeRegex(p, ci) : pgRegex(p, ci ? 'i' : '');
-        const m = re.test(s);
+        const m = op.includes('~~') ? likeMatch(s, p, ci) : pgRegex(p, ci ? 'i' : '').test(s);
         return { t: T.bool, v: op.startsWith('!') ? !m : m };
       }
       case '||': {

@@ -265,6 +265,12 @@ export function pgRegex(pattern: string, flags: string): RegExp {
       .replace(/\\m/g, '\\b')
       .replace(/\\M/g, '\\b')
       .replace(/\\y/g, '\\b');
+    // JavaScript's engine backtracks: refuse quantified groups that contain quantifiers or
+    // alternations ((a+)+, (a|a)*), whose matching time can explode; catalog patterns never need them.
+    if (/\((?:[^()\\]|\\.)*(?:[+*?}|])(?:[^()\\]|\\.)*\)\s*(?:[+*?]|\{\d)/.test(src) || /\\[1-9]/.test(src)) {
+      throw new CatalogError('2201B', `invalid regular expression: "${pattern}" is too complex for the virtual catalog (quantified groups containing quantifiers, back references)`);
+    }
+    if (src.length > 1000) throw new CatalogError('2201B', 'invalid regular expression: longer than 1000 characters');
     try {
       re = new RegExp(src, flags);
     } catch (e) {
@@ -276,16 +282,40 @@ export function pgRegex(pattern: string, flags: string): RegExp {
   return re;
 }
 
-export function likeRegex(pattern: string, insensitive: boolean, escape = '\\'): RegExp {
-  let src = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === escape && i + 1 < pattern.length) src += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else if (ch === '%') src += '[\\s\\S]*';
-    else if (ch === '_') src += '[\\s\\S]';
-    else src += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/**
+ * LIKE / ILIKE: `%` any run, `_` one character, `\\` escapes. A two-pointer match that backtracks
+ * only to the last `%`, so time is O(text × pattern) whatever the pattern.
+ */
+export function likeMatch(text: string, pattern: string, insensitive: boolean): boolean {
+  const t = [...(insensitive ? text.toLowerCase() : text)];
+  const p: { ch: string; kind: 'lit' | 'any' | 'one' }[] = [];
+  const src = [...(insensitive ? pattern.toLowerCase() : pattern)];
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === '\\' && i + 1 < src.length) p.push({ ch: src[++i]!, kind: 'lit' });
+    else if (ch === '%') p.push({ ch, kind: 'any' });
+    else if (ch === '_') p.push({ ch, kind: 'one' });
+    else p.push({ ch, kind: 'lit' });
   }
-  return pgRegex(src + '$', insensitive ? 'is' : 's');
+  let ti = 0;
+  let pi = 0;
+  let star = -1;
+  let mark = 0;
+  while (ti < t.length) {
+    const q = p[pi];
+    if (q && (q.kind === 'one' || (q.kind === 'lit' && q.ch === t[ti]))) {
+      ti++;
+      pi++;
+    } else if (q && q.kind === 'any') {
+      star = pi++;
+      mark = ti;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ti = ++mark;
+    } else return false;
+  }
+  while (p[pi]?.kind === 'any') pi++;
+  return pi === p.length;
 }
 
 const sizePretty = (n: number): string => {
