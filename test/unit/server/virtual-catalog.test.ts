@@ -88,6 +88,8 @@ describe('virtual catalog: captured client queries', () => {
           expect(VirtualCatalog.isCatalogQuery(stmt)).toBe(true);
           const r = cat.execute(stmt, q.params.map((p) => (p === null ? null : bind(p, virtualOid(cat)))));
           for (const row of r.rows) expect(row.length).toBe(r.fields.length);
+          // Describe runs before the parameters are known: the same columns with null parameters.
+          if (q.params.length) expect(cat.execute(stmt, q.params.map(() => null)).fields).toEqual(r.fields);
         });
       });
     });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { KEYWORDS } from './builtin-data.js';
 import type { CatalogData } from './catalog-data.js';
 import { DATABASE_OID, PG_CATALOG_OID, PUBLIC_OID, ROLE_OID } from './catalog-data.js';
 import {
@@ -615,6 +616,8 @@ function require_md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
+const KEYWORD_CATEGORIES: Readonly<Record<string, string>> = { U: 'unreserved', C: 'unreserved (cannot be function or type name)', T: 'reserved (can be function or type name)', R: 'reserved' };
+
 /** Set-returning functions (in FROM, and in a select list where tools use them). */
 export const SRFS: ReadonlyMap<string, SrfDef> = new Map<string, SrfDef>([
   [
@@ -668,7 +671,19 @@ export const SRFS: ReadonlyMap<string, SrfDef> = new Map<string, SrfDef>([
       rows: (_c, a) => (arr(a[0]) ?? []).map((x, i) => [x, i + 1]),
     },
   ],
-  ['pg_get_keywords', { cols: () => [{ name: 'word', t: T.text }, { name: 'catcode', t: T.char }, { name: 'barelabel', t: T.bool }, { name: 'catdesc', t: T.text }, { name: 'baredesc', t: T.text }], rows: () => [] }],
+  [
+    'pg_get_keywords',
+    {
+      cols: () => [
+        { name: 'word', t: T.text },
+        { name: 'catcode', t: T.char },
+        { name: 'barelabel', t: T.bool },
+        { name: 'catdesc', t: T.text },
+        { name: 'baredesc', t: T.text },
+      ],
+      rows: () => KEYWORDS.map(([word, code, bare]) => [word, code, bare, KEYWORD_CATEGORIES[code] ?? 'unknown', bare ? 'can be bare label' : 'requires AS']),
+    },
+  ],
   [
     'regexp_split_to_table',
     { cols: () => [{ name: 'regexp_split_to_table', t: T.text }], rows: (c, a) => (a[0]?.v === null ? [] : str(c, a[0])!.split(pgRegex(str(c, a[1])!, '')).map((x) => [x])) },
