@@ -141,6 +141,7 @@ export class Evaluator {
     if (grouped) {
       const keyed = new Map<string, Value[][]>();
       const groupExprs = groupClause.map((g) => this.resolveTargetRef(g, targets));
+      bump(this.c, from.rows.length);
       for (let i = 0; i < from.rows.length; i++) {
         const env: Env = { cols: from.cols, row: from.rows[i]!, parent: outer };
         const key = groupExprs.map((g) => valueKey(this.expr(g, env, sc).v)).join('\u0002');
@@ -159,6 +160,7 @@ export class Evaluator {
     const out: { row: Value[]; env: Env }[] = [];
     const expanded = this.expandTargets(targets, from.cols);
     const srfs = expanded.flatMap((t) => findSrfs(t.val));
+    bump(this.c, envs.length);
     for (const env of envs) {
       if (srfs.length === 0) {
         out.push({ row: expanded.map((t) => this.expr(t.val, env, sc).v), env });
@@ -825,8 +827,8 @@ export class Evaluator {
     const def = this.data.rel(schema, name);
     if (!def) throw new CatalogError('42P01', `relation "${schema ? `${schema}.` : ''}${name}" does not exist`);
     if (def.user) throw new CatalogError('0A000', `relation "${def.schema}.${def.name}" is a semantic-layer table; it cannot be joined with catalog relations`);
+    // Cached rows are not copied; the work is counted where rows are filtered, joined or projected.
     const rows = this.data.rows(def, this.c);
-    bump(this.c, rows.length);
     const rel = aliased({ cols: def.cols.map((c) => ({ name: c.name, t: c.t })), rows }, aname, colnames);
     if (def.kind !== 'r') return rel;
     return { cols: [...rel.cols, ...SYSTEM_COLUMNS.map((c) => ({ rel: aname, name: c.name, t: c.t, system: true }))], rows };
