@@ -9,7 +9,7 @@ export { CatalogError } from './values.js';
 export type { CatalogColumn, CatalogSurface, CatalogTable } from './surface.js';
 
 /** Rows and row pairs one statement may look at before it fails with 54000. */
-export const WORK_LIMIT = 1_000_000;
+export const WORK_LIMIT = 200_000;
 
 /**
  * PostgreSQL's catalogs (pg_catalog, information_schema) for one role's view of the semantic
