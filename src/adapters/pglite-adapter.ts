@@ -441,8 +441,17 @@ export class PgliteAdapter implements WarehouseAdapter {
     });
   }
 
-  /** Runs one op of a session under its deadline, abort signal and `statementTimeoutMs`. */
+  /**
+   * Runs one op of a session under its deadline, abort signal and `statementTimeoutMs`. The
+   * per-statement clock starts once PGlite is open: reopening after a stopped statement takes
+   * seconds on a loaded machine and must not use up the next statement's timeout (which would
+   * stop it, and reopen again, forever).
+   */
   private runOp(entry: ActiveSession, op: EngineOp): Promise<EngineResult> {
+    return this.engine.start().then(() => this.runOpOpen(entry, op));
+  }
+
+  private runOpOpen(entry: ActiveSession, op: EngineOp): Promise<EngineResult> {
     if (entry.stopped) return Promise.reject(entry.stopped);
     if (entry.signal?.aborted) return Promise.reject(abortedError());
     const now = Date.now();
