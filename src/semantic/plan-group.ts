@@ -222,21 +222,7 @@ function aggregate(layer: SemanticLayer, model: string, measure: string, cumulat
     throw new QueryError('query-unanswerable', `a cumulative metric over the semi-additive measure '${model}.${measure}' cannot be computed by adding up periods`, `query '${model}.${measure}' through a simple metric`);
   }
   const x = m.sql === '*' ? '*' : inScope(m.sql, model);
-  if (m.agg === 'median' || m.agg === 'percentile') return aggregateOver(m, x);
-  switch (m.agg) {
-    case 'sum':
-      return `sum(${x})`;
-    case 'count':
-      return `count(${x})`;
-    case 'count_distinct':
-      return `count(distinct ${x})`;
-    case 'avg':
-      return `avg(${x})`;
-    case 'min':
-      return `min(${x})`;
-    case 'max':
-      return `max(${x})`;
-  }
+  return aggregateOver(m, x);
 }
 
 /**

@@ -40,23 +40,14 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .command('serve')
     .description('serve the semantic layer over HTTP (metric API, Cube-compatible endpoints)')
     .option('--port <n>', 'port to listen on', '4000')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--dev [role]', 'allow anonymous requests as this role (development only)')
-    .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
-    .option('--jwt-audience <aud>', 'tokens must carry this audience (aud)')
-    .option('--jwt-issuer <iss>', 'tokens must carry this issuer (iss)')
-    .option('--no-jwt-require-exp', 'accept tokens without an expiry (exp); by default they are refused')
     .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db (default: STRATA_REDIS_URL or the profile's online_store)")
-    .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
     .option('--statement-timeout <ms>', 'cancel a database query after this long (PGlite too: see README "Serving from the embedded database")', '30000')
     .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
     .option('--row-limit <n>', 'rows returned when a query sets no limit (meta.truncated says when rows were left out)', '10000')
     .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000')
-    .option('--max-concurrent <n>', 'database queries at once, all roles (past it: 503)')
-    .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
-    .option('--cors <origins>', "comma-separated allowed origins, or '*'")
-    .option('--meta-schema <schema>', 'schema of strata_meta.builds / rollups', 'strata_meta');
-  addSqlOptions(cmd).option('--sql-port <n>', 'also serve the PostgreSQL-wire SQL API on this port (e.g. 5433)');
+    .option('--cors <origins>', "comma-separated allowed origins, or '*'");
+  addServingOptions(addSqlOptions(cmd)).option('--sql-port <n>', 'also serve the PostgreSQL-wire SQL API on this port (e.g. 5433)');
   addProjectOptions(cmd).action(async (opts: ServeOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => serve(opts, reporter));
@@ -66,24 +57,29 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .command('serve-sql')
     .description('serve the semantic layer over the PostgreSQL wire protocol only (BI tools, psql, JDBC)')
     .option('--port <n>', 'port to listen on', '5433')
-    .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--dev [role]', 'allow connections without a password as this role (development only)')
+    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db")
+    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
+    .option('--queue-timeout <ms>', 'how long a query waits for a free database connection', '5000')
+    .option('--max-rows <n>', 'the most rows a statement returns (more is an error asking for LIMIT)', '100000');
+  addProjectOptions(addServingOptions(addSqlOptions(sql))).action(async (opts: ServeOptions) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, () => serve({ ...opts, sqlOnly: true, sqlPort: opts.port, rowLimit: opts.maxRows }, reporter));
+  });
+}
+
+/** Flags both `serve` and `serve-sql` take: binding, token verification, cache lifetime, admission, metadata. */
+function addServingOptions(cmd: Command): Command {
+  return cmd
+    .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
     .option('--jwt-audience <aud>', 'tokens must carry this audience (aud)')
     .option('--jwt-issuer <iss>', 'tokens must carry this issuer (iss)')
     .option('--no-jwt-require-exp', 'accept tokens without an expiry (exp); by default they are refused')
-    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db")
     .option('--cache-ttl <seconds>', 'how long a cached result is served', '300')
-    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
-    .option('--queue-timeout <ms>', 'how long a query waits for a free database connection', '5000')
-    .option('--max-rows <n>', 'the most rows a statement returns (more is an error asking for LIMIT)', '100000')
-    .option('--max-concurrent <n>', 'database queries at once, all roles')
-    .option('--max-per-role <n>', 'database queries at once per role')
+    .option('--max-concurrent <n>', 'database queries at once, all roles (past it: 503)')
+    .option('--max-per-role <n>', 'database queries at once per role (past it: 429)')
     .option('--meta-schema <schema>', 'schema of strata_meta.builds / rollups', 'strata_meta');
-  addProjectOptions(addSqlOptions(sql)).action(async (opts: ServeOptions) => {
-    const reporter = reporterFor(opts);
-    await run(reporter, () => serve({ ...opts, sqlOnly: true, sqlPort: opts.port, rowLimit: opts.maxRows }, reporter));
-  });
 }
 
 function addSqlOptions(cmd: Command): Command {

@@ -75,7 +75,6 @@ export class MessageReader {
       return { kind: 'cancel', pid: body.readInt32BE(4), secret: body.readInt32BE(8) };
     }
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
-    this.reader.setBuffer(4, body);
     let rest = body.subarray(4);
     while (rest.length > 1) {
       const k = cstringAt(rest);
