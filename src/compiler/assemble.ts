@@ -284,7 +284,8 @@ export function assembleManifest(
       tags,
       description: renderDocs(d.props?.description ?? ''),
       columns: columnsOf(d.props?.columns ?? [], renderDocs),
-      meta: (c['meta'] as Record<string, unknown> | undefined) ?? {},
+      // dbt merges a properties file's top-level `meta` into the node's meta (config meta first).
+      meta: { ...((c['meta'] as Record<string, unknown> | undefined) ?? {}), ...(d.props?.meta ?? {}) },
       raw_code: raw,
       compiled_code: compiled,
       depends_on: {

@@ -34,6 +34,46 @@ export interface DocsIndex {
   /** Node i's details are in shard `Math.floor(i / shardSize)` (file `data/nodes-<k>.js`). */
   readonly shardSize: number;
   readonly counts: Readonly<Partial<Record<DocsNodeType, number>>>;
+  /** Packages, the root project first; `pkg[i]` indexes it (project tree: package → folders → node). */
+  readonly packages: readonly string[];
+  readonly pkg: readonly number[];
+  /** File a node is defined in, relative to its package (`models/marts/fct_orders.sql`); '' for none. */
+  readonly paths: readonly string[];
+  /** `[database, schema, identifier]` of the relation a node builds or reads; null when none. */
+  readonly relations: readonly (readonly [string, string, string] | null)[];
+  /** Tag names; `nodeTags[i]` indexes into it. */
+  readonly tagNames: readonly string[];
+  readonly nodeTags: readonly (readonly number[])[];
+  /** What the landing page shows. */
+  readonly landing: Landing;
+}
+
+export interface Landing {
+  /** Markdown of the project's `{% docs __overview__ %}` block, else null. */
+  readonly overview: string | null;
+  /** Most recently changed nodes: [node index, ISO time of the last change of its files]. */
+  readonly recent: readonly (readonly [number, string])[];
+  /** Slowest models of the last run (`run_results.json`): [node index, seconds]. */
+  readonly slowest: readonly (readonly [number, number])[];
+  /** Largest models of the last run by rows affected: [node index, rows]. */
+  readonly largest: readonly (readonly [number, number])[];
+}
+
+/**
+ * The prebuilt full-text index (`data/search.js`, loaded after the site is usable): a sorted
+ * token dictionary and, per token, its postings `node * 4 + field` delta-encoded (ascending),
+ * where field 0 = name, 1 = column name, 2 = description / column description / tag / owner,
+ * 3 = SQL. Tokens are lower-case identifiers and words, plus the parts of `a_b` identifiers.
+ */
+export interface SearchIndex {
+  readonly tokens: readonly string[];
+  readonly postings: readonly (readonly number[])[];
+}
+
+/** A test and its last status from `run_results.json` (`pass`, `fail`, `warn`, `error`; null = never run). */
+export interface TestDoc {
+  readonly name: string;
+  readonly status: string | null;
 }
 
 export interface ColumnDoc {
@@ -41,8 +81,8 @@ export interface ColumnDoc {
   readonly description: string;
   /** From the YAML `data_type`, else the catalog (catalog.json / seed inference); null = unknown. */
   readonly type: string | null;
-  /** Test names on this column (`unique`, `not_null`, `accepted_values`, …). */
-  readonly tests: readonly string[];
+  /** Tests on this column (`unique`, `not_null`, `accepted_values`, …) with their last status. */
+  readonly tests: readonly TestDoc[];
   /** Contract constraints of the column (`not_null`, `check (amount > 0)`, …), when declared. */
   readonly constraints?: readonly string[];
   /** Upstream columns (models only); absent when lineage was not computed. */
@@ -52,6 +92,8 @@ export interface ColumnDoc {
     readonly direct: boolean;
     readonly reason?: string;
   };
+  /** Columns of other nodes computed from this one (the reverse of their `lineage.sources`). */
+  readonly downstream?: readonly ColumnSource[];
 }
 
 export interface LastRun {
@@ -91,7 +133,7 @@ export interface NodeDetail extends DetailBase {
   readonly compiledCode: string | null;
   readonly columns: readonly ColumnDoc[];
   /** Tests not attached to one column (singular tests, multi-column generic tests). */
-  readonly tests: readonly string[];
+  readonly tests: readonly TestDoc[];
   readonly lastRun: LastRun | null;
   readonly freshness: FreshnessDoc | null;
   /** Why column lineage is missing for this model (e.g. `select *` over an unknown relation). */
@@ -178,6 +220,8 @@ export interface DocsData {
   readonly index: DocsIndex;
   /** details[i] describes index.ids[i]. */
   readonly details: readonly DocsDetail[];
+  /** The full-text index over names, columns, descriptions, tags, owners and SQL. */
+  readonly search: SearchIndex;
 }
 
 /** Name of the global the data scripts assign to / call (`window.__strataDocs…`). */

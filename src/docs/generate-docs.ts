@@ -6,7 +6,8 @@ import type { SemanticLayer } from '../semantic/types.js';
 import { buildDocsData } from './build-docs-data.js';
 import { readLineageCache, writeLineageCache } from './lineage-cache.js';
 import { projectColumnLineage, type NodeColumnLineage } from './project-lineage.js';
-import { readProjectState } from './read-artifacts.js';
+import { fileChangeTimes, readProjectState } from './read-artifacts.js';
+import { semanticId } from './semantic-details.js';
 import { writeSite } from './write-site.js';
 
 export interface GenerateDocsOptions {
@@ -66,7 +67,15 @@ export async function generateDocs(o: GenerateDocsOptions): Promise<GenerateDocs
   }
   await writeLineageCache(target, cache, new Set(Object.keys(lineage)));
   const t1 = performance.now();
+  const project = o.manifest.metadata.project_name;
+  const extraFiles: Record<string, string> = {};
+  for (const m of Object.values(o.semantic?.models ?? {})) extraFiles[semanticId.model(project, m.name)] = m.loc.file;
+  for (const m of Object.values(o.semantic?.metrics ?? {})) extraFiles[semanticId.metric(project, m.name)] = m.loc.file;
+  for (const v of Object.values(o.features?.views ?? {})) extraFiles[semanticId.view(project, v.name)] = v.loc.file;
+  for (const s of Object.values(o.features?.services ?? {})) extraFiles[semanticId.service(project, s.name)] = s.loc.file;
+  const changedAt = await fileChangeTimes(o.root, o.manifest, extraFiles);
   const data = buildDocsData({
+    changedAt,
     manifest: o.manifest,
     lineage,
     artifacts: state.artifacts,

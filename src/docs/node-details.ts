@@ -1,5 +1,5 @@
 import type { ColumnInfo, ExposureNode, Manifest, ManifestNode, SourceNode } from '../compiler/types.js';
-import type { ColumnDoc, ExposureDetail, FreshnessDoc, LastRun, NodeDetail, SourceDetail } from './docs-data.js';
+import type { ColumnDoc, ExposureDetail, FreshnessDoc, LastRun, NodeDetail, SourceDetail, TestDoc } from './docs-data.js';
 import type { NodeColumnLineage } from './project-lineage.js';
 
 /** What earlier commands recorded in `target/`: run_results.json, sources.json, catalog.json. */
@@ -12,23 +12,26 @@ export interface RunArtifacts {
   readonly columnTypes?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-/** Test names by the node (and column) they check, from the manifest's test nodes. */
+/** Tests by the node (and column) they check, from the manifest's test nodes, with their last status. */
 export interface TestsByNode {
-  readonly columns: Map<string, Map<string, string[]>>;
-  readonly node: Map<string, string[]>;
+  readonly columns: Map<string, Map<string, TestDoc[]>>;
+  readonly node: Map<string, TestDoc[]>;
 }
 
 /**
  * Indexes the manifest's tests by the node they are attached to: column tests by column,
- * the rest (singular tests, multi-column tests) by node.
+ * the rest (singular tests, multi-column tests) by node. `runs` (run_results.json) gives each
+ * test's last status.
  *
- * @example testsByNode(manifest).columns.get('model.shop.orders')?.get('order_id') // ['unique', 'not_null']
+ * @example testsByNode(manifest, runs).columns.get('model.shop.orders')?.get('order_id')
+ * // [{ name: 'unique', status: 'pass' }, { name: 'not_null', status: null }]
  */
-export function testsByNode(manifest: Manifest): TestsByNode {
-  const columns = new Map<string, Map<string, string[]>>();
-  const node = new Map<string, string[]>();
+export function testsByNode(manifest: Manifest, runs: RunArtifacts['runs'] = {}): TestsByNode {
+  const columns = new Map<string, Map<string, TestDoc[]>>();
+  const node = new Map<string, TestDoc[]>();
   for (const t of Object.values(manifest.nodes)) {
     if (t.resource_type !== 'test') continue;
+    const status = runs[t.unique_id]?.status ?? null;
     const label = t.test_metadata ? t.test_metadata.name : t.name;
     const targets = t.attached_node ? [t.attached_node] : t.depends_on.nodes;
     for (const target of targets) {
@@ -36,11 +39,11 @@ export function testsByNode(manifest: Manifest): TestsByNode {
         let byCol = columns.get(target);
         if (!byCol) columns.set(target, (byCol = new Map()));
         const list = byCol.get(t.column_name) ?? [];
-        list.push(label);
+        list.push({ name: label, status });
         byCol.set(t.column_name, list);
       } else {
         const list = node.get(target) ?? [];
-        list.push(t.test_metadata ? `${label}(${Object.keys(t.test_metadata.kwargs).filter((k) => k !== 'model').join(', ')})` : label);
+        list.push({ name: t.test_metadata ? `${label}(${Object.keys(t.test_metadata.kwargs).filter((k) => k !== 'model').join(', ')})` : label, status });
         node.set(target, list);
       }
     }
@@ -141,7 +144,8 @@ export function nodeDetail(n: ManifestNode, lineage: NodeColumnLineage | undefin
   }
   if (!lineage && types) for (const [name, type] of Object.entries(types)) if (!seen.has(name)) columns.push({ name, description: '', type, tests: colTests?.get(name) ?? [] });
   const freshnessConfig = (n.config['freshness'] ?? null) as Record<string, unknown> | null;
-  const owner = n.config['owner'] ?? n.meta['owner'];
+  const configMeta = n.config['meta'] as Record<string, unknown> | undefined;
+  const owner = n.config['owner'] ?? n.meta['owner'] ?? configMeta?.['owner'] ?? (n.config['group'] ? `group ${String(n.config['group'])}` : undefined);
   return {
     kind: 'node',
     id: n.unique_id,

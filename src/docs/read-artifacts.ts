@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from '../compiler/types.js';
 import type { LastRun } from './docs-data.js';
@@ -103,4 +103,35 @@ export async function readProjectState(root: string, targetPath: string, manifes
 
 interface CatalogTable {
   readonly columns?: Readonly<Record<string, { readonly name: string; readonly type: string; readonly index?: number }>>;
+}
+
+/**
+ * When each node's files (its SQL or YAML file and the properties file that documents it) last
+ * changed, as ISO times: what the landing page lists as "recently changed". `extra` adds nodes
+ * that are not in the manifest (semantic models, metrics, feature views: id → file).
+ *
+ * @example await fileChangeTimes(root, manifest) // { 'model.shop.orders': '2026-12-01T09:30:00.000Z', … }
+ */
+export async function fileChangeTimes(root: string, manifest: Manifest, extra: Readonly<Record<string, string>> = {}): Promise<Record<string, string>> {
+  const filesOf = new Map<string, string[]>();
+  const patch = (p: string | null | undefined): string | null => (p ? p.replace(/^[^:/]+:\/\//, '') : null);
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.resource_type === 'test' || n.resource_type === 'unit_test') continue;
+    filesOf.set(n.unique_id, [n.original_file_path, patch(n.patch_path)].filter((f): f is string => !!f));
+  }
+  for (const s of Object.values(manifest.sources)) filesOf.set(s.unique_id, [s.original_file_path]);
+  for (const e of Object.values(manifest.exposures ?? {})) filesOf.set(e.unique_id, [e.original_file_path]);
+  for (const [id, f] of Object.entries(extra)) filesOf.set(id, [f]);
+  const mtimes = new Map<string, number | null>();
+  await Promise.all(
+    [...new Set([...filesOf.values()].flat())].map(async (f) => {
+      mtimes.set(f, await stat(join(root, f)).then((st) => st.mtimeMs, () => null));
+    }),
+  );
+  const out: Record<string, string> = {};
+  for (const [id, files] of filesOf) {
+    const times = files.map((f) => mtimes.get(f)).filter((t): t is number => typeof t === 'number');
+    if (times.length) out[id] = new Date(Math.max(...times)).toISOString();
+  }
+  return out;
 }

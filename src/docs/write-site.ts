@@ -22,7 +22,8 @@ export function dataScript(callee: string, value: unknown, leadingArgs: readonly
 }
 
 /**
- * Writes the site: the static assets, `data/index.js` (the graph index) and
+ * Writes the site: the static assets, `data/index.js` (the graph index), `data/search.js` (the
+ * full-text index, loaded once the site is usable) and
  * `data/nodes-<k>.js` (details, `shardSize` nodes a file, loaded when a page needs them).
  * The folder opens from disk (file://): data arrives as scripts, not fetch().
  *
@@ -46,6 +47,7 @@ export function writeSite(outDir: string, data: DocsData, assetsDir = siteAssets
     bytes += Buffer.byteLength(text);
   };
   write('data/index.js', dataScript(`window.${DATA_GLOBAL}Index`, data.index));
+  write('data/search.js', dataScript(`window.${DATA_GLOBAL}Search`, data.search));
   const size = data.index.shardSize;
   for (let k = 0; k * size < data.details.length; k++) {
     write(`data/nodes-${k}.js`, dataScript(`window.${DATA_GLOBAL}Shard`, data.details.slice(k * size, (k + 1) * size), [k]));

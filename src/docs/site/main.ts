@@ -1,13 +1,56 @@
-import { searchNodes } from '../search-nodes.js';
+import { FIELD_LABEL, searchDocs, type SearchHit } from '../search-index.js';
 import { h } from './dom.js';
 import { renderExplorer } from './explorer.js';
 import { renderLineage } from './lineage-view.js';
+import { markdown } from './markdown.js';
 import { renderNodePage } from './pages.js';
+import { Sidebar } from './sidebar.js';
 import { DocsStore } from './store.js';
-import { badge, lineageHref, nodeHref, TYPE_LABEL } from './widgets.js';
+import { badge, nodeHref, nodeLink, section, TYPE_LABEL } from './widgets.js';
 
-/** Served by `strata serve` (the metric API is there) rather than opened from disk. */
+/** Served over http(s) (`strata serve`, `strata docs serve`: the metric API is there) rather than opened from disk. */
 const served = location.protocol === 'http:' || location.protocol === 'https:';
+
+declare global {
+  interface Window {
+    /** For browser tests and the benchmark: the last search's duration in ms and its hit count. */
+    __strataLastSearch?: { readonly ms: number; readonly hits: number; readonly fullText: boolean };
+  }
+}
+
+const EMPTY_INDEX = {
+  project: '',
+  generatedAt: '',
+  ids: [],
+  names: [],
+  types: [],
+  hints: [],
+  parents: [],
+  shardSize: 500,
+  counts: {},
+  packages: [],
+  pkg: [],
+  paths: [],
+  relations: [],
+  tagNames: [],
+  nodeTags: [],
+  landing: { overview: null, recent: [], slowest: [], largest: [] },
+} as const;
+
+/** One search result row: name, type, and where the query matched when it was not the name. */
+function hitRow(store: DocsStore, hit: SearchHit, active: boolean, onPick: () => void): HTMLElement {
+  const { index } = store;
+  const i = hit.node;
+  return h(
+    'li',
+    { class: active ? 'active' : '', 'data-field': FIELD_LABEL[hit.field]! },
+    h('a', { href: nodeHref(index.ids[i]!), 'data-id': index.ids[i]!, onclick: onPick }, index.names[i]!),
+    ' ',
+    badge(TYPE_LABEL[index.types[i]!], `type-${index.types[i]}`),
+    hit.field === 0 ? null : h('span', { class: 'match' }, `${FIELD_LABEL[hit.field]}: `, h('b', null, hit.token)),
+    h('span', { class: 'muted hint' }, index.hints[i]!),
+  );
+}
 
 async function boot(): Promise<void> {
   const app = document.getElementById('app')!;
@@ -17,28 +60,26 @@ async function boot(): Promise<void> {
   } catch {
     app.replaceChildren(h('p', { class: 'warn' }, 'No docs data found (data/index.js). Run `strata docs generate`.'));
     if (!served) return;
-    store = new DocsStore({ project: '', generatedAt: '', ids: [], names: [], types: [], hints: [], parents: [], shardSize: 500, counts: {} });
+    store = new DocsStore(EMPTY_INDEX);
   }
+  const { index } = store;
   const main = h('main', { id: 'main' });
+  const sidebar = new Sidebar(store);
   const results = h('ul', { id: 'search-results', class: 'search-results', hidden: true });
   let selected = 0;
-  const search = h('input', { id: 'search', type: 'search', placeholder: `Search ${store.index.ids.length.toLocaleString()} nodes (/)`, autocomplete: 'off' });
+  const search = h('input', { id: 'search', type: 'search', placeholder: `Search ${index.ids.length.toLocaleString()} nodes, columns, descriptions, SQL (/)`, autocomplete: 'off' });
   const showResults = (): void => {
-    const hits = searchNodes(store.index.names, search.value, 30);
+    const t = performance.now();
+    const hits = searchDocs(store.search, index.names, search.value, 30);
     selected = 0;
-    results.hidden = hits.length === 0;
+    results.hidden = search.value.trim() === '';
     results.replaceChildren(
-      ...hits.map((i, k) =>
-        h(
-          'li',
-          { class: k === 0 ? 'active' : '' },
-          h('a', { href: nodeHref(store.index.ids[i]!), 'data-id': store.index.ids[i]!, onclick: () => (results.hidden = true) }, store.index.names[i]!),
-          ' ',
-          badge(TYPE_LABEL[store.index.types[i]!], `type-${store.index.types[i]}`),
-          h('span', { class: 'muted hint' }, store.index.hints[i]!),
-        ),
-      ),
+      ...hits.map((hit, k) => hitRow(store, hit, k === 0, () => (results.hidden = true))),
+      ...(search.value.trim()
+        ? [h('li', { class: 'all-results' }, h('a', { href: `#/search?q=${encodeURIComponent(search.value.trim())}`, onclick: () => (results.hidden = true) }, hits.length ? 'All results…' : 'No match. All results…'))]
+        : []),
     );
+    window.__strataLastSearch = { ms: performance.now() - t, hits: hits.length, fullText: store.search !== null };
   };
   search.addEventListener('input', showResults);
   search.addEventListener('keydown', (e) => {
@@ -53,7 +94,7 @@ async function boot(): Promise<void> {
     } else if (e.key === 'Escape') results.hidden = true;
   });
   document.addEventListener('keydown', (e) => {
-    if (e.key === '/' && document.activeElement !== search && !(document.activeElement instanceof HTMLInputElement)) {
+    if (e.key === '/' && document.activeElement !== search && !(document.activeElement instanceof HTMLInputElement) && !(document.activeElement instanceof HTMLTextAreaElement)) {
       e.preventDefault();
       search.focus();
     }
@@ -64,11 +105,17 @@ async function boot(): Promise<void> {
   const header = h(
     'header',
     { class: 'top' },
-    h('a', { href: '#/', class: 'brand' }, `Strata docs · ${store.index.project}`),
+    h('a', { href: '#/', class: 'brand' }, `Strata docs · ${index.project}`),
     h('div', { class: 'search' }, search, results),
-    h('nav', null, served ? h('a', { href: '#/explorer', id: 'nav-explorer' }, 'Metric explorer') : h('span', { class: 'muted', title: 'run strata serve and open /docs/' }, 'Metric explorer: needs strata serve')),
+    h(
+      'nav',
+      null,
+      served
+        ? h('a', { href: '#/explorer', id: 'nav-explorer' }, 'Metric explorer')
+        : h('span', { class: 'muted', title: 'run strata docs serve (or strata serve and open /docs/)' }, 'Metric explorer: needs strata docs serve'),
+    ),
   );
-  app.replaceChildren(header, main);
+  app.replaceChildren(header, h('div', { class: 'layout' }, sidebar.element, main));
 
   let generation = 0;
   const route = async (): Promise<void> => {
@@ -80,44 +127,71 @@ async function boot(): Promise<void> {
     const i = store.position.get(id);
     let page: HTMLElement;
     if (kind === 'node' && i !== undefined) page = await renderNodePage(store, i);
-    else if (kind === 'lineage' && i !== undefined) page = renderLineage(store, i, intParam(params, 'up', 2), intParam(params, 'down', 2));
-    else if (kind === 'explorer' && served) page = renderExplorer(params);
+    else if (kind === 'lineage' && i !== undefined) page = await renderLineage(store, i, params);
+    else if (kind === 'explorer' && served) page = renderExplorer(params, store);
+    else if (kind === 'search') page = searchPage(store, params.get('q') ?? '');
     else page = home(store);
     if (mine !== generation) return;
     main.replaceChildren(page);
+    sidebar.reveal(kind === 'node' || kind === 'lineage' ? (i ?? null) : null);
     window.scrollTo(0, 0);
+    main.scrollTo?.(0, 0);
     document.body.dataset['ready'] = 'true';
     document.body.dataset['route'] = kind ?? '';
   };
   window.addEventListener('hashchange', () => void route());
   await route();
+  // The full-text index arrives after the site is usable; a query typed meanwhile is re-run.
+  void store.loadSearch().then((ix) => {
+    document.body.dataset['search'] = ix ? 'ready' : 'names';
+    if (search.value.trim()) showResults();
+    if (ix && location.hash.startsWith('#/search')) void route();
+  });
 }
 
-function intParam(p: URLSearchParams, k: string, dflt: number): number {
-  const v = Number(p.get(k));
-  return p.has(k) && Number.isFinite(v) ? Math.max(0, Math.min(20, Math.floor(v))) : dflt;
-}
-
-function home(store: DocsStore): HTMLElement {
-  const { index } = store;
-  const firstOf = (t: string): number => index.types.findIndex((x) => x === t);
+/** `#/search?q=…`: every hit (up to 500), grouped by where it matched. */
+function searchPage(store: DocsStore, q: string): HTMLElement {
+  const hits = searchDocs(store.search, store.index.names, q, 500);
   return h(
     'div',
     { class: 'page' },
+    h('header', { class: 'page-head' }, h('h1', { id: 'page-title' }, `Search: ${q}`)),
+    h('p', { class: 'muted' }, `${hits.length}${hits.length === 500 ? '+' : ''} results${store.search ? '' : ' (names only: the full-text index is still loading)'}`),
+    h('ul', { class: 'search-page', id: 'search-page' }, ...hits.map((hit) => hitRow(store, hit, false, () => undefined))),
+  );
+}
+
+/** The landing page: the project overview, what the project holds, what changed, what is slow or big. */
+function home(store: DocsStore): HTMLElement {
+  const { index } = store;
+  const { landing } = index;
+  const nodeList = (rows: readonly (readonly [number, string | number])[], id: string, fmt: (v: string | number) => string): HTMLElement =>
+    rows.length
+      ? h('ol', { class: 'landing-list', id }, ...rows.map(([i, v]) => h('li', null, nodeLink(store, index.ids[i]!), ' ', badge(TYPE_LABEL[index.types[i]!], `type-${index.types[i]}`), h('span', { class: 'muted' }, ` ${fmt(v)}`))))
+      : h('p', { class: 'muted', id }, id === 'recent' ? 'No file times recorded.' : 'No run recorded yet: run `strata build`, then `strata docs generate`.');
+  const when = (v: string | number): string => {
+    const d = new Date(String(v));
+    return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString();
+  };
+  return h(
+    'div',
+    { class: 'page landing' },
     h('header', { class: 'page-head' }, h('h1', { id: 'page-title' }, index.project || 'Strata docs')),
-    h('p', { class: 'muted' }, `Generated ${index.generatedAt}. Search above (press /) to open any node, its columns, SQL and lineage.`),
-    h(
-      'section',
-      { class: 'card' },
-      h('h2', null, 'Contents'),
+    landing.overview ? section('Overview', markdown(landing.overview, 'markdown overview')) : null,
+    section(
+      'Contents',
       h(
         'ul',
-        { class: 'links' },
-        ...Object.entries(index.counts).map(([t, n]) => {
-          const first = firstOf(t);
-          return h('li', null, h('b', null, String(n)), ` ${TYPE_LABEL[t as keyof typeof TYPE_LABEL]}${n === 1 ? '' : 's'}`, first >= 0 ? h('span', { class: 'muted' }, ' — e.g. ', h('a', { href: lineageHref(index.ids[first]!) }, index.names[first]!)) : null);
-        }),
+        { class: 'counts', id: 'counts' },
+        ...Object.entries(index.counts).map(([t, n]) => h('li', null, h('b', null, n.toLocaleString()), ` ${TYPE_LABEL[t as keyof typeof TYPE_LABEL]}${n === 1 ? '' : 's'}`)),
       ),
+      h('p', { class: 'muted' }, `Browse the project, database, tags and types in the sidebar; search names, columns, descriptions and SQL above (press /). Generated ${index.generatedAt}.`),
+    ),
+    h(
+      'div',
+      { class: 'two-col' },
+      section('Recently changed', nodeList(landing.recent, 'recent', when)),
+      h('div', null, section('Slowest models (last run)', nodeList(landing.slowest, 'slowest', (v) => `${Number(v).toFixed(2)} s`)), section('Largest models (last run)', nodeList(landing.largest, 'largest', (v) => `${Number(v).toLocaleString()} rows`))),
     ),
   );
 }

@@ -1,4 +1,4 @@
-import type { DocsDetail, DocsIndex } from '../docs-data.js';
+import type { DocsDetail, DocsIndex, SearchIndex } from '../docs-data.js';
 import { childrenOf } from '../neighbourhood.js';
 import { loadScript } from './dom.js';
 
@@ -6,6 +6,7 @@ declare global {
   interface Window {
     __strataDocsIndex?: (d: DocsIndex) => void;
     __strataDocsShard?: (k: number, d: DocsDetail[]) => void;
+    __strataDocsSearch?: (d: SearchIndex) => void;
   }
 }
 
@@ -15,6 +16,9 @@ export class DocsStore {
   readonly position: Map<string, number>;
   private readonly shards = new Map<number, Promise<DocsDetail[]>>();
   private readonly waiting = new Map<number, (d: DocsDetail[]) => void>();
+  private searchIndex: Promise<SearchIndex | null> | null = null;
+  /** The full-text index once loaded (null before; names are searched meanwhile). */
+  search: SearchIndex | null = null;
 
   constructor(readonly index: DocsIndex) {
     this.children = childrenOf(index.parents);
@@ -29,6 +33,18 @@ export class DocsStore {
       loadScript('data/index.js').catch(reject);
     });
     return new DocsStore(index);
+  }
+
+  /**
+   * Loads `data/search.js` (once). The site is usable before it arrives: the search box matches
+   * names until then. Resolves to null when the file is missing (an older generated site).
+   */
+  loadSearch(): Promise<SearchIndex | null> {
+    this.searchIndex ??= new Promise<SearchIndex | null>((resolve) => {
+      window.__strataDocsSearch = (d) => resolve((this.search = d));
+      loadScript('data/search.js').catch(() => resolve(null));
+    });
+    return this.searchIndex;
   }
 
   /** Details of node i (loads its shard on first use). */

@@ -17,6 +17,8 @@ export const TYPE_LABEL: Record<DocsNodeType, string> = {
 
 export const nodeHref = (id: string): string => `#/node/${encodeURIComponent(id)}`;
 export const lineageHref = (id: string, up = 2, down = 2): string => `#/lineage/${encodeURIComponent(id)}?up=${up}&down=${down}`;
+/** The column-level lineage of one column of a node (upstream and downstream). */
+export const columnLineageHref = (id: string, column: string, up = 3, down = 3): string => `${lineageHref(id, up, down)}&column=${encodeURIComponent(column)}`;
 
 export function badge(text: string, cls = ''): HTMLElement {
   return h('span', { class: `badge ${cls}` }, text);
