@@ -6,7 +6,7 @@ import { ApiError } from './api-error.js';
 import { registerApiRoutes } from './api-routes.js';
 import { createAuthenticator, type Authenticator, type AuthOptions } from './auth.js';
 import { registerCubeRoutes } from './cube-routes.js';
-import { isDocsPath, registerDocsRoutes } from './docs-routes.js';
+import { isApiPath, isDocsPath, registerDocsRoutes } from './docs-routes.js';
 import { registerFeatureRoutes } from './feature-routes.js';
 import type { FeatureRegistry, OnlineStore } from '../features/index.js';
 import { ConcurrencyLimiter, type LimitOptions } from './limiter.js';
@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** Serve the docs site (`strata docs generate` output) and metric explorer at `/docs/`, no token needed. */
   readonly docsDir?: string;
+  /** Also serve the docs site at `/` (`strata docs serve`); every path but the API is then public. */
+  readonly docsAtRoot?: boolean;
   /** Feature store: registry and online store for `/api/v1/features/*` (absent: no feature routes). */
   readonly features?: { readonly registry: FeatureRegistry; readonly store: OnlineStore };
 }
@@ -143,7 +145,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
     }
     if (req.method === 'OPTIONS') return reply.code(204).send();
     const path = req.url.split('?', 1)[0]!;
-    if (path === '/health' || path === '/api/v1/openapi.json' || (o.docsDir !== undefined && isDocsPath(path))) return undefined;
+    if (path === '/health' || path === '/api/v1/openapi.json' || (o.docsDir !== undefined && isDocsPath(path, o.docsAtRoot === true))) return undefined;
     callers.set(req, await authenticate(req.headers.authorization));
     return undefined;
   });
@@ -159,7 +161,7 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
   };
   registerApiRoutes(app, { layer: o.layer, adapter: o.adapter, service, cache, limiter, healthChecks });
   registerCubeRoutes(app, { layer: o.layer, service });
-  if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir);
+  if (o.docsDir !== undefined) registerDocsRoutes(app, o.docsDir, undefined, o.docsAtRoot === true);
   if (o.features) registerFeatureRoutes(app, { ...o.features, adapter: o.adapter, limiter });
 
   return {
@@ -172,6 +174,26 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
       await cache.close();
     },
   };
+}
+
+/**
+ * The docs site alone, at `/` and `/docs/`, for a project without a semantic layer (`strata docs
+ * serve`): the API paths answer 404 `no_semantic_layer`, which the metric explorer shows.
+ *
+ * @example const s = await createDocsServer('/project/target/docs'); await s.app.listen({ port: 8080 })
+ */
+export async function createDocsServer(docsDir: string, logger: boolean | { readonly level: string } = false): Promise<Pick<StrataServer, 'app' | 'close'>> {
+  const app = Fastify({ logger, genReqId: () => randomUUID(), forceCloseConnections: 'idle' });
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (isApiPath(req.url.split('?', 1)[0]!)) {
+      throw new ApiError(404, 'no_semantic_layer', 'this project has no semantic layer, so no metric API is served (declare semantic_models: and metrics: in semantic/*.yml)');
+    }
+  });
+  app.setErrorHandler((err: FastifyError | ApiError | Error, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(new ApiError(404, 'not_found', `no route ${req.method} ${req.url.split('?', 1)[0]}`), req, reply));
+  registerDocsRoutes(app, docsDir, undefined, true);
+  return { app, close: () => app.close() };
 }
 
 /** Is a Host header one of this machine's loopback names (any port)? */

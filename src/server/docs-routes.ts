@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { siteAssetsDir } from '../docs/write-site.js';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -13,23 +13,36 @@ const TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
 };
 
-/** Is `path` (under `/docs/`) public? The docs are static files and need no token. */
-export function isDocsPath(path: string): boolean {
-  return path === '/docs' || path.startsWith('/docs/');
+/** Paths that are the API (token needed), never static docs files, even with the site at `/`. */
+export function isApiPath(path: string): boolean {
+  return path === '/health' || path === '/api' || path.startsWith('/api/') || path === '/cubejs-api' || path.startsWith('/cubejs-api/');
 }
 
 /**
- * Serves the docs site at `/docs/`: files of `dir` (what `strata docs generate` wrote), falling
- * back to the bundled site assets, so the metric explorer works before docs were generated.
- * Paths are normalised and must stay inside the directory.
+ * Is `path` public? The docs are static files and need no token: everything under `/docs/`, and
+ * with the site at the root (`strata docs serve`) every path that is not the API.
+ */
+export function isDocsPath(path: string, atRoot = false): boolean {
+  return path === '/docs' || path.startsWith('/docs/') || (atRoot && !isApiPath(path));
+}
+
+/**
+ * Serves the docs site at `/docs/` (and at `/` with `atRoot`): files of `dir` (what `strata docs
+ * generate` wrote), falling back to the bundled site assets, so the metric explorer works before
+ * docs were generated. Paths are normalised and must stay inside the directory.
  *
  * @example registerDocsRoutes(app, '/project/target/docs') // GET /docs/ → index.html
+ * @example registerDocsRoutes(app, dir, siteAssetsDir(), true) // GET / and GET /data/index.js too
  */
-export function registerDocsRoutes(app: FastifyInstance, dir: string, assetsDir: string = siteAssetsDir()): void {
-  app.get('/docs', async (_req, reply) => reply.redirect('/docs/'));
-  app.get('/docs/*', async (req, reply) => {
-    const rel = normalize(decodeURIComponent((req.params as { '*': string })['*'] || 'index.html'));
-    if (rel.startsWith('..') || rel.startsWith(sep)) return reply.code(404).type('application/json').send({ error: { code: 'not_found', message: 'no such file' } });
+export function registerDocsRoutes(app: FastifyInstance, dir: string, assetsDir: string = siteAssetsDir(), atRoot = false): void {
+  const send = async (raw: string, reply: FastifyReply): Promise<FastifyReply> => {
+    let rel: string;
+    try {
+      rel = normalize(decodeURIComponent(raw || 'index.html'));
+    } catch {
+      return notFound(reply, 'no such file');
+    }
+    if (rel.startsWith('..') || rel.startsWith(sep) || rel.includes('\0')) return notFound(reply, 'no such file');
     for (const base of [dir, assetsDir]) {
       const file = join(base, rel);
       if (!file.startsWith(base + sep) || !existsSync(file)) continue;
@@ -40,6 +53,20 @@ export function registerDocsRoutes(app: FastifyInstance, dir: string, assetsDir:
         .header('cache-control', 'no-cache')
         .send(body);
     }
-    return reply.code(404).type('application/json').send({ error: { code: 'not_found', message: `no docs file ${rel} (run strata docs generate)` } });
+    return notFound(reply, `no docs file ${rel} (run strata docs generate)`);
+  };
+  app.get('/docs', async (_req, reply) => reply.redirect('/docs/'));
+  app.get('/docs/*', async (req, reply) => send((req.params as { '*': string })['*'], reply));
+  if (!atRoot) return;
+  app.get('/', async (_req, reply) => send('index.html', reply));
+  app.get('/*', async (req, reply) => {
+    const path = req.url.split('?', 1)[0]!;
+    // Unknown API routes stay API 404s (the error shape clients expect), not missing files.
+    if (isApiPath(path)) return reply.code(404).type('application/json').send({ error: { code: 'not_found', message: `no route GET ${path}`, request_id: req.id } });
+    return send((req.params as { '*': string })['*'], reply);
   });
+}
+
+function notFound(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(404).type('application/json').send({ error: { code: 'not_found', message } });
 }

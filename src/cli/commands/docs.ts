@@ -9,18 +9,22 @@ import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
 import { openTargetAdapter } from './execute.js';
+import { addServingOptions, serve, type ServeOptions } from './serve.js';
 
 interface DocsOptions extends CommonOptions {
   cache?: boolean;
   catalog?: boolean;
 }
 
-/** `strata docs generate`: the static docs site with lineage in `target/docs/`. */
+/**
+ * `strata docs generate`: the static docs site with lineage in `target/docs/`; `strata docs
+ * serve`: that site at `/` plus the metric API (for the explorer) on one port.
+ */
 export function registerDocs(program: Command, run: (r: Reporter, f: () => Promise<number>) => Promise<number>): void {
   const docs = program.command('docs').description('documentation site: catalog, lineage, metric explorer');
   const cmd = docs
     .command('generate')
-    .description('compile, compute column lineage and write the static site to target/docs/ (opens from disk; `strata serve` serves it at /docs)')
+    .description('compile, compute column lineage and write the static site to target/docs/ (opens from disk; `strata docs serve` serves it with the metric explorer)')
     .option('--catalog', 'also read column types from the database and write target/catalog.json')
     .option('--no-cache', 'ignore the compile and lineage caches');
   addProjectOptions(cmd).action(async (opts: DocsOptions) => {
@@ -54,8 +58,22 @@ export function registerDocs(program: Command, run: (r: Reporter, f: () => Promi
         `Documented ${r.nodes} nodes (${r.models} models; column lineage: ${r.lineage.resolved} complete, ${r.lineage.partial} with unresolved columns, ${r.lineage.failed} unknown) in ${ms} ms`,
         { event: 'docs_generated', nodes: r.nodes, models: r.models, lineage: r.lineage, ms, lineage_ms: r.ms.lineage, write_ms: r.ms.write, bytes: r.bytes, path: r.outDir },
       );
-      reporter.info(`Open ${where} in a browser, or run \`strata serve\` and visit /docs/ (with the metric explorer)`);
+      reporter.info(`Open ${where} in a browser, or run \`strata docs serve\` (with the metric explorer)`);
       return 0;
     });
+  });
+  const serveCmd = docs
+    .command('serve')
+    .description('serve target/docs/ at / and the metric API (same tokens as strata serve) on one port; the explorer queries it')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+    .option('--dev [role]', 'allow anonymous API requests as this role (development only; loopback only)')
+    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db")
+    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
+    .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
+    .option('--row-limit <n>', 'rows returned when a query sets no limit', '10000')
+    .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000');
+  addProjectOptions(addServingOptions(serveCmd)).action(async (opts: ServeOptions) => {
+    const reporter = reporterFor(opts);
+    await run(reporter, () => serve({ ...opts, docsAtRoot: true }, reporter));
   });
 }

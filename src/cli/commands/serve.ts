@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { CompileError } from '../../diagnostics/index.js';
 import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js';
@@ -6,7 +7,7 @@ import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
 import { openTargetAdapter } from './execute.js';
 
-interface ServeOptions extends CommonOptions {
+export interface ServeOptions extends CommonOptions {
   port: string;
   host: string;
   dev?: string | boolean;
@@ -32,6 +33,11 @@ interface ServeOptions extends CommonOptions {
   sqlMaxConnections: string;
   /** `strata serve-sql`: the SQL API only. */
   sqlOnly?: boolean;
+  /**
+   * `strata docs serve`: the generated site at `/` (and `/docs/`) next to the API; it must have
+   * been generated; without a semantic layer only the site is served.
+   */
+  docsAtRoot?: boolean;
 }
 
 /** `strata serve`: the metric HTTP API over the project's semantic layer. */
@@ -68,8 +74,8 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
   });
 }
 
-/** Flags both `serve` and `serve-sql` take: binding, token verification, cache lifetime, admission, metadata. */
-function addServingOptions(cmd: Command): Command {
+/** Flags `serve`, `serve-sql` and `docs serve` take: binding, token verification, cache lifetime, admission, metadata. */
+export function addServingOptions(cmd: Command): Command {
   return cmd
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--jwks <file-or-url>', 'verify RS256/ES256 tokens with this JWKS (default: HS256 with STRATA_API_SECRET)')
@@ -90,9 +96,22 @@ function addSqlOptions(cmd: Command): Command {
     .option('--sql-max-connections <n>', 'SQL connections at once (past it: "too many clients")', '1000');
 }
 
-async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
-  const { cache: _cache, ...common } = opts;
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+/**
+ * `strata serve` (and `serve-sql`, `docs serve` through `sqlOnly` / `docsAtRoot`): compiles the
+ * project, opens the target database and serves until SIGINT/SIGTERM.
+ */
+export async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
+  const { cache: _cache, docsAtRoot: _docs, ...common } = opts;
   const { files, semantic, compiled } = await compileAndSelect({ ...common, select: [] });
+  const docsDir = join(files.root, files.config.targetPath, 'docs');
+  if (opts.docsAtRoot) {
+    if (!existsSync(join(docsDir, 'index.html'))) {
+      throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `the docs site has not been generated (${relative(process.cwd(), join(docsDir, 'index.html')) || 'index.html'} is missing)`, hint: 'run `strata docs generate` first' }]);
+    }
+    if (!semantic) return serveDocsOnly(opts, docsDir, reporter);
+  }
   if (!semantic) {
     throw new CompileError([{ code: 'semantic-invalid', severity: 'error', message: 'this project has no semantic layer to serve', hint: 'declare semantic_models: and metrics: in semantic/*.yml' }]);
   }
@@ -100,7 +119,7 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
   const devRole = opts.dev === undefined ? undefined : typeof opts.dev === 'string' ? opts.dev : (semantic.access?.defaultRole !== 'none' ? semantic.access?.defaultRole : undefined) ?? Object.keys(semantic.access?.roles ?? {})[0] ?? 'dev';
   if (devRole !== undefined) {
     // Anonymous access must never be reachable from another machine.
-    if (!['127.0.0.1', '::1', 'localhost'].includes(opts.host)) {
+    if (!LOOPBACK.includes(opts.host)) {
       throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${opts.host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
     }
     if (semantic.access && !semantic.access.roles[devRole]) {
@@ -169,7 +188,8 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
       metaSchema: opts.metaSchema ?? 'strata_meta',
       corsOrigins: opts.cors ? opts.cors.split(',').map((x) => x.trim()) : [],
       logger: { level: 'warn' },
-      docsDir: join(files.root, files.config.targetPath, 'docs'),
+      docsDir,
+      ...(opts.docsAtRoot ? { docsAtRoot: true } : {}),
       ...(registry && store ? { features: { registry, store } } : {}),
     });
     // From here the server closes the cache.
@@ -197,12 +217,33 @@ async function serve(opts: ServeOptions, reporter: Reporter): Promise<number> {
       reporter.info(`!!!   '${devRole}'. Never expose this server beyond your machine.`);
       reporter.info('');
     }
-    reporter.info(`Docs and metric explorer: ${address}/docs/ (strata docs generate refreshes the catalog)`, { event: 'docs', url: `${address}/docs/` });
+    const docsUrl = opts.docsAtRoot ? `${address}/` : `${address}/docs/`;
+    reporter.info(`Docs and metric explorer: ${docsUrl} (strata docs generate refreshes the catalog)`, { event: 'docs', url: docsUrl });
+    if (devRole === undefined) reporter.info('The metric explorer needs a token: `strata token --role <role>`, pasted into its token field');
     reporter.info(`Serving ${Object.keys(semantic.metrics).length} metrics at ${address} (cache: ${cache.kind}, rollups built: ${Object.keys(s.service.builtRollups).join(', ') || 'none'})`, { event: 'serve', address, cache: cache.kind });
     await waitForStop(reporter);
   } finally {
     // Server (waits for in-flight requests), online store, cache if the server never took it, database.
     for (const f of cleanup) await f().catch(() => undefined);
+  }
+  return 0;
+}
+
+/** `strata docs serve` of a project without a semantic layer: the static site only. */
+async function serveDocsOnly(opts: ServeOptions, docsDir: string, reporter: Reporter): Promise<number> {
+  if (opts.dev !== undefined && !LOOPBACK.includes(opts.host)) {
+    throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${opts.host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
+  }
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--port '${opts.port}' must be a non-negative integer` }]);
+  const { createDocsServer } = await import('../../server/index.js');
+  const s = await createDocsServer(docsDir, { level: 'warn' });
+  try {
+    const address = await s.app.listen({ port, host: opts.host });
+    reporter.info(`Docs at ${address}/ (no semantic layer: the metric explorer has nothing to query)`, { event: 'docs', url: `${address}/`, api: false });
+    await waitForStop(reporter);
+  } finally {
+    await s.close();
   }
   return 0;
 }

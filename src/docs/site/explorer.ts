@@ -1,10 +1,18 @@
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import type { MetricDetail } from '../docs-data.js';
 import { h } from './dom.js';
+import type { DocsStore } from './store.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
 
+interface MetaDimension {
+  readonly member: string;
+  readonly type: string;
+  readonly granularities: readonly string[];
+}
+
 interface Meta {
-  readonly models: readonly { readonly name: string; readonly dimensions: readonly { readonly member: string; readonly type: string; readonly granularities: readonly string[] }[] }[];
+  readonly models: readonly { readonly name: string; readonly dimensions: readonly MetaDimension[] }[];
   readonly metrics: readonly { readonly name: string; readonly type: string; readonly description: string }[];
   readonly hierarchies: readonly { readonly name: string; readonly levels: readonly string[] }[];
 }
@@ -12,7 +20,23 @@ interface Meta {
 interface QueryResult {
   readonly columns: readonly { readonly name: string; readonly type: string }[];
   readonly rows: readonly Record<string, unknown>[];
-  readonly meta: { readonly ms: number; readonly cache: string; readonly drill?: { readonly level: string; readonly depth: number; readonly isLeaf: boolean } };
+  readonly meta: { readonly ms: number; readonly cache: string; readonly truncated?: boolean; readonly drill?: { readonly level: string; readonly depth: number; readonly isLeaf: boolean } };
+}
+
+/** One filter as the query API takes it (`filters: [{member, op, values}]`). */
+interface Filter {
+  readonly member: string;
+  readonly op: string;
+  readonly values: readonly string[];
+}
+
+/** What one metric can be grouped and filtered by, for the caller (the API meta ∩ the docs data). */
+interface MetricChoices {
+  /** Groupable members: plain dimensions, and time dimensions once per granularity (`orders.ordered_at.month`). */
+  readonly groupBy: readonly { readonly value: string; readonly time: boolean }[];
+  /** Dimension members for filters (time dimensions without granularity). */
+  readonly members: readonly MetaDimension[];
+  readonly hierarchies: Meta['hierarchies'];
 }
 
 declare global {
@@ -23,24 +47,58 @@ declare global {
 }
 
 const TOKEN_KEY = 'strata.docs.token';
+/** Filter operators offered (the API's FILTER_OPS but `between`); `in`/`not_in` take comma-separated values. */
+const OPS: readonly (readonly [string, string])[] = [
+  ['equals', '='],
+  ['not_equals', '≠'],
+  ['in', 'in (a,b,…)'],
+  ['not_in', 'not in (a,b,…)'],
+  ['contains', 'contains'],
+  ['gt', '>'],
+  ['gte', '≥'],
+  ['lt', '<'],
+  ['lte', '≤'],
+  ['is_null', 'is empty'],
+  ['not_null', 'is not empty'],
+];
+const NO_VALUE = new Set(['is_null', 'not_null']);
+const LIST = new Set(['in', 'not_in']);
+const PALETTE = ['#2d5be3', '#e8743b', '#19a979', '#ed4a7b', '#945ecf', '#13a4b4', '#d4a017', '#6c8893', '#bf399e', '#4f7cff'];
+const OTHER_COLOR = '#a3a9b7';
 
 /**
- * The metric explorer (needs `strata serve`): pick a metric and dimensions, see a table and a
- * chart; with a hierarchy chosen, clicking a bar or a row drills one level down (the API's
- * `drill` query), the breadcrumb goes back up.
+ * The metric explorer (needs `strata docs serve` or `strata serve`): pick a metric, an x-axis
+ * dimension and optionally a dimension to split into series (top N by total plus "other"),
+ * filters and a time range; see a chart (a line over time, grouped bars over categories), the
+ * rows, the SQL it ran, and export the rows as CSV. Only dimensions the metric can be grouped by
+ * and the caller may see are offered. With a hierarchy chosen, its drill level is the x axis and
+ * clicking a bar or a row drills one level down (the API's `drill` query); the breadcrumb goes
+ * back up. The view is kept in the URL (`#/explorer?metric=…&x=…&series=…&filter=…`).
  */
-export function renderExplorer(params: URLSearchParams): HTMLElement {
-  const token = h('input', { id: 'token', type: 'password', placeholder: 'token (not needed with strata serve --dev)', value: localStorage.getItem(TOKEN_KEY) ?? '' });
+export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTMLElement {
+  const token = h('input', { id: 'token', type: 'password', placeholder: 'token from strata token (not needed with --dev)', autocomplete: 'off', value: localStorage.getItem(TOKEN_KEY) ?? '' });
   const metric = h('select', { id: 'metric' });
-  const dims = h('select', { id: 'dimensions', multiple: true, size: 6 });
+  const xDim = h('select', { id: 'x-dim' });
+  const seriesDim = h('select', { id: 'series-dim' });
+  const topN = h('input', { id: 'top-n', type: 'number', min: 1, max: 50, value: 8, title: 'series drawn (by total); the rest are summed into "other"' });
   const hierarchy = h('select', { id: 'hierarchy' }, h('option', { value: '' }, '(no drill-down)'));
+  const filterRows = h('div', { class: 'filter-rows' });
+  const from = h('input', { id: 'from', type: 'date' });
+  const to = h('input', { id: 'to', type: 'date' });
+  const rangeDim = h('span', { class: 'muted range-dim' });
   const status = h('p', { id: 'status', class: 'muted' }, 'Loading the metric catalogue…');
   const crumbs = h('nav', { id: 'drill-path', class: 'crumbs' });
   const canvas = h('canvas', { id: 'chart', width: 900, height: 320 });
-  const tableWrap = h('div', { id: 'result' });
+  const tableWrap = h('div', { id: 'result', class: 'explorer-result' });
+  const sql = h('pre', { id: 'sql', class: 'code explorer-sql' }, 'Run a query to see its SQL.');
+  const exportCsv = h('button', { type: 'button', id: 'export-csv', disabled: true, title: 'download the rows as CSV' }, 'Export CSV');
   let meta: Meta | undefined;
+  let choices: MetricChoices | undefined;
   let path: [string, unknown][] = [];
   let chart: Chart | undefined;
+  let last: QueryResult | undefined;
+  let runs = 0;
+  const details = new Map<string, Promise<MetricDetail | undefined>>();
 
   const headers = (): Record<string, string> => {
     const t = token.value.trim();
@@ -48,64 +106,257 @@ export function renderExplorer(params: URLSearchParams): HTMLElement {
   };
   const api = async <T>(url: string, body?: unknown): Promise<T> => {
     const r = await fetch(url, body === undefined ? { headers: headers() } : { method: 'POST', headers: headers(), body: JSON.stringify(body) });
-    const j = (await r.json()) as T & { error?: { message?: string } };
-    if (!r.ok) throw new Error(j.error?.message ?? `HTTP ${r.status}`);
+    const j = (await r.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
+    if (!r.ok) throw new ApiFailure(r.status, j.error?.code ?? '', j.error?.message ?? `HTTP ${r.status}`);
     return j;
   };
+  const warn = (text: string): void => {
+    status.textContent = text;
+    status.className = 'warn';
+  };
+  const note = (text: string): void => {
+    status.textContent = text;
+    status.className = 'muted';
+  };
 
+  /** The docs data of a metric (its groupable dimensions and hierarchies), when the site has it. */
+  const detailOf = (name: string): Promise<MetricDetail | undefined> => {
+    let p = details.get(name);
+    if (!p) {
+      p = (async () => {
+        if (!store) return undefined;
+        const ix = store.index;
+        let i = store.position.get(`metric.${ix.project}.${name}`);
+        if (i === undefined) i = ix.names.findIndex((n, k) => n === name && ix.types[k] === 'metric');
+        if (i === undefined || i < 0) return undefined;
+        const d = await store.detail(i).catch(() => undefined);
+        return d?.kind === 'metric' ? d : undefined;
+      })();
+      details.set(name, p);
+    }
+    return p;
+  };
+
+  /** What the chosen metric can use: the members the API lists for the caller ∩ those the metric can be grouped by. */
+  const choicesFor = async (name: string): Promise<MetricChoices> => {
+    const visible = meta!.models.flatMap((m) => m.dimensions);
+    const detail = await detailOf(name);
+    const usable = detail ? new Set(detail.dimensions) : undefined;
+    const members = visible.filter((d) => !usable || usable.has(d.member));
+    const groupBy = members.flatMap((d) => (d.type === 'time' ? d.granularities.map((g) => ({ value: `${d.member}.${g}`, time: true })) : [{ value: d.member, time: false }]));
+    const memberSet = new Set(members.map((d) => d.member));
+    const named = detail ? new Set(detail.hierarchies.map((x) => x.name)) : undefined;
+    const hierarchies = meta!.hierarchies.filter((x) => (!named || named.has(x.name)) && x.levels.every((l) => memberSet.has(l)));
+    return { groupBy, members, hierarchies };
+  };
+
+  const option = (value: string, label: string = value): HTMLOptionElement => h('option', { value }, label);
+  const keep = (select: HTMLSelectElement, value: string | null | undefined, fallback: string): void => {
+    select.value = value && [...select.options].some((o) => o.value === value) ? value : fallback;
+  };
+
+  /** Re-fills the pickers for the chosen metric, keeping choices that still apply. */
+  const refreshPickers = async (wanted?: { x?: string | null; series?: string | null; hierarchy?: string | null }): Promise<void> => {
+    const name = metric.value;
+    const c = await choicesFor(name);
+    if (metric.value !== name) return;
+    choices = c;
+    const prev = { x: wanted?.x ?? xDim.value, series: wanted?.series ?? seriesDim.value, hierarchy: wanted?.hierarchy ?? hierarchy.value };
+    xDim.replaceChildren(option('', '(none: one total)'), ...c.groupBy.map((d) => option(d.value)));
+    seriesDim.replaceChildren(option('', '(no series)'), ...c.groupBy.map((d) => option(d.value)));
+    hierarchy.replaceChildren(option('', '(no drill-down)'), ...c.hierarchies.map((x) => option(x.name, `${x.name}: ${x.levels.join(' → ')}`)));
+    // Default x axis: the first time dimension by month (else its first granularity), else the first dimension.
+    const time = c.groupBy.filter((d) => d.time);
+    const fallback = (time.find((d) => d.value.endsWith('.month')) ?? time[0] ?? c.groupBy[0])?.value ?? '';
+    keep(xDim, prev.x, wanted && 'x' in wanted ? '' : fallback);
+    keep(seriesDim, prev.series, '');
+    keep(hierarchy, prev.hierarchy, '');
+    for (const row of filterRows.querySelectorAll<HTMLElement>('.filter-row')) {
+      const dim = row.querySelector<HTMLSelectElement>('select.filter-dim')!;
+      const was = dim.value;
+      dim.replaceChildren(...c.members.map((d) => option(d.member)));
+      keep(dim, was, c.members[0]?.member ?? '');
+    }
+    syncForm();
+  };
+
+  /** The x select is the drill level's while a hierarchy is chosen; the time range names its dimension. */
+  const syncForm = (): void => {
+    xDim.disabled = hierarchy.value !== '';
+    xDim.title = xDim.disabled ? 'the x axis is the hierarchy level being drilled' : '';
+    const t = rangeDimension();
+    rangeDim.textContent = t ? `on ${t}` : 'no time dimension';
+    from.disabled = to.disabled = !t;
+  };
+
+  /** The time dimension the from/to range applies to: the x axis when it is a time, else the metric's first. */
+  const rangeDimension = (): string | undefined => {
+    if (!choices) return undefined;
+    const times = choices.members.filter((d) => d.type === 'time').map((d) => d.member);
+    const x = xDim.disabled ? '' : xDim.value;
+    return times.find((m) => x === m || x.startsWith(`${m}.`)) ?? times[0];
+  };
+
+  const addFilter = (f?: Filter): void => {
+    const members = choices?.members ?? [];
+    const dim = h('select', { class: 'filter-dim', 'aria-label': 'filter dimension' }, ...members.map((d) => option(d.member)));
+    const op = h('select', { class: 'filter-op', 'aria-label': 'filter operator' }, ...OPS.map(([v, l]) => option(v, l)));
+    const value = h('input', { class: 'filter-value', type: 'text', placeholder: 'value', 'aria-label': 'filter value' });
+    const row = h('div', { class: 'filter-row' }, dim, op, value, h('button', { type: 'button', class: 'filter-remove', title: 'remove this filter', onclick: () => row.remove() }, '×'));
+    if (f) {
+      keep(dim, f.member, members[0]?.member ?? '');
+      keep(op, f.op, 'equals');
+      value.value = f.values.join(',');
+    }
+    const sync = (): void => {
+      value.disabled = NO_VALUE.has(op.value);
+      value.placeholder = LIST.has(op.value) ? 'a,b,c' : 'value';
+    };
+    op.addEventListener('change', sync);
+    sync();
+    filterRows.append(row);
+  };
+
+  const filters = (): Filter[] =>
+    [...filterRows.querySelectorAll<HTMLElement>('.filter-row')].flatMap((row) => {
+      const member = row.querySelector<HTMLSelectElement>('select.filter-dim')!.value;
+      const op = row.querySelector<HTMLSelectElement>('select.filter-op')!.value;
+      const raw = row.querySelector<HTMLInputElement>('input.filter-value')!.value;
+      if (!member) return [];
+      if (NO_VALUE.has(op)) return [{ member, op, values: [] }];
+      const values = LIST.has(op) ? raw.split(',').map((v) => v.trim()).filter((v) => v !== '') : raw.trim() === '' ? [] : [raw.trim()];
+      // A row without a value is not a filter yet.
+      return values.length ? [{ member, op, values }] : [];
+    });
+
+  /** The API query of the form (values go to the API as data; it binds them as SQL parameters). */
+  const buildQuery = (): Record<string, unknown> => {
+    const h0 = hierarchy.value;
+    const levels = meta?.hierarchies.find((x) => x.name === h0)?.levels ?? [];
+    const base = (d: string): string => choices?.members.find((m) => d === m.member || d.startsWith(`${m.member}.`))?.member ?? d;
+    const dims = [h0 ? '' : xDim.value, seriesDim.value].filter((d) => d !== '' && !levels.includes(base(d)));
+    const t = rangeDimension();
+    return {
+      metrics: [metric.value],
+      dimensions: [...new Set(dims)],
+      ...(filters().length ? { filters: filters() } : {}),
+      ...(t && (from.value || to.value) ? { time_range: { dimension: t, ...(from.value ? { from: from.value } : {}), ...(to.value ? { to: to.value } : {}) } } : {}),
+      ...(h0 ? { drill: { hierarchy: h0, path: Object.fromEntries(path) } } : {}),
+      limit: 5000,
+    };
+  };
+
+  /** The view in the hash (`#/explorer?metric=…`), replaced without a re-route. */
+  const saveState = (): void => {
+    const q = new URLSearchParams();
+    q.set('metric', metric.value);
+    if (hierarchy.value) q.set('hierarchy', hierarchy.value);
+    else if (xDim.value) q.set('x', xDim.value);
+    if (seriesDim.value) q.set('series', seriesDim.value);
+    if (seriesDim.value && topN.value !== '8') q.set('top', topN.value);
+    for (const f of filters()) q.append('filter', `${f.member}:${f.op}${f.values.length ? `:${f.values.join(',')}` : ''}`);
+    if (from.value) q.set('from', from.value);
+    if (to.value) q.set('to', to.value);
+    history.replaceState(history.state, '', `#/explorer?${q.toString()}`);
+  };
+
+  let connects = 0;
   const loadMeta = async (): Promise<void> => {
     localStorage.setItem(TOKEN_KEY, token.value.trim());
+    const mine = ++connects;
+    let loaded: Meta;
     try {
-      meta = await api<Meta>('/api/v1/meta');
+      loaded = await api<Meta>('/api/v1/meta');
     } catch (e) {
-      status.textContent = `Could not load metrics: ${(e as Error).message}. Paste a token from \`strata token\`.`;
-      status.className = 'warn';
+      if (mine !== connects) return;
+      meta = undefined;
+      const f = e as ApiFailure;
+      if (f.code === 'no_semantic_layer') warn(`No metric API here: ${f.message}.`);
+      else if (f.status === 401 || f.status === 403) warn(`Could not load metrics: ${f.message}. Paste a token from \`strata token --role <role>\` and Connect.`);
+      else if (f.status === 404) warn('No metric API at this address: open the site with `strata docs serve` (or `strata serve`, at /docs/).');
+      else warn(`Could not load metrics: ${f.message}`);
       return;
     }
+    // An answer for an earlier token is stale.
+    if (mine !== connects) return;
+    meta = loaded;
+    if (meta.metrics.length === 0) return warn('This token’s role may see no metrics.');
     metric.replaceChildren(...meta.metrics.map((m) => h('option', { value: m.name, title: m.description }, `${m.name} (${m.type})`)));
     const wanted = params.get('metric');
     if (wanted && meta.metrics.some((m) => m.name === wanted)) metric.value = wanted;
-    dims.replaceChildren(
-      ...meta.models.flatMap((m) => m.dimensions.flatMap((d) => (d.type === 'time' ? d.granularities.map((g) => `${d.member}.${g}`) : [d.member]))).map((d) => h('option', { value: d }, d)),
-    );
-    hierarchy.replaceChildren(h('option', { value: '' }, '(no drill-down)'), ...meta.hierarchies.map((x) => h('option', { value: x.name }, `${x.name}: ${x.levels.join(' → ')}`)));
-    status.textContent = `${meta.metrics.length} metrics. Choose a metric and dimensions or a hierarchy, then Run.`;
-    status.className = 'muted';
+    const fromUrl = wanted !== null && metric.value === wanted;
+    await refreshPickers(fromUrl ? { x: params.get('x'), series: params.get('series'), hierarchy: params.get('hierarchy') } : undefined);
+    if (fromUrl) {
+      filterRows.replaceChildren();
+      for (const f of params.getAll('filter')) {
+        const m = /^([^:]+):([a-z_]+)(?::(.*))?$/s.exec(f);
+        if (m) addFilter({ member: m[1]!, op: m[2]!, values: m[3] === undefined ? [] : m[3].split(',') });
+      }
+      from.value = /^\d{4}-\d{2}-\d{2}$/.test(params.get('from') ?? '') ? params.get('from')! : '';
+      to.value = /^\d{4}-\d{2}-\d{2}$/.test(params.get('to') ?? '') ? params.get('to')! : '';
+      const n = Number(params.get('top'));
+      if (Number.isInteger(n) && n > 0) topN.value = String(n);
+      syncForm();
+      return run();
+    }
+    note(`${meta.metrics.length} metrics. Choose a metric, an x axis (and series) or a hierarchy, then Run.`);
   };
 
   const run = async (): Promise<void> => {
-    if (!meta) return;
+    if (!meta || !choices) return;
+    const mine = ++runs;
     const h0 = hierarchy.value;
     const levels = meta.hierarchies.find((x) => x.name === h0)?.levels ?? [];
-    const selected = [...dims.selectedOptions].map((o) => o.value).filter((d) => !levels.includes(d));
-    const query = {
-      metrics: [metric.value],
-      dimensions: selected,
-      ...(h0 ? { drill: { hierarchy: h0, path: Object.fromEntries(path) } } : {}),
-      limit: 500,
-    };
-    status.textContent = 'Running…';
-    status.className = 'muted';
+    const query = buildQuery();
+    saveState();
+    note('Running…');
     let res: QueryResult;
     try {
       res = await api<QueryResult>('/api/v1/query', query);
     } catch (e) {
-      status.textContent = `Query failed: ${(e as Error).message}`;
-      status.className = 'warn';
+      if (mine === runs) {
+        warn(`Query failed: ${(e as Error).message}`);
+        page.dataset['runs'] = String(mine);
+      }
       return;
     }
+    if (mine !== runs) return;
+    last = res;
+    exportCsv.disabled = false;
+    void showSql(query, mine);
     const level = res.meta.drill?.level;
-    const labelCols = level ? [...selected, level] : selected;
     const drillable = level !== undefined && !res.meta.drill!.isLeaf;
-    status.textContent = `${res.rows.length} rows in ${res.meta.ms} ms (cache ${res.meta.cache})${level ? ` — level ${level}${drillable ? ': click a bar or row to drill down' : ' (finest level)'}` : ''}`;
-    const drill = (row: Record<string, unknown>): void => {
+    const x = level ?? (xDim.value || undefined);
+    const series = seriesDim.value && seriesDim.value !== x ? seriesDim.value : undefined;
+    const isTime = (c: string | undefined): boolean => c !== undefined && res.columns.find((k) => k.name === c)?.type === 'time';
+    const time = isTime(x);
+    // Over time, rows (and so the table) go in time order; otherwise in the API's order.
+    const rows = time ? [...res.rows].sort((a, b) => cmp(a[x!], b[x!]) || (series ? cmp(a[series], b[series]) : 0)) : res.rows;
+    status.textContent = `${rows.length} rows in ${res.meta.ms} ms (cache ${res.meta.cache})${res.meta.truncated ? ' — truncated: add filters' : ''}${level ? ` — level ${level}${drillable ? ': click a bar or row to drill down' : ' (finest level)'}` : ''}`;
+    status.className = 'muted';
+    const drill = (value: unknown): void => {
       if (!drillable) return;
-      path = [...path, [level, row[level]]];
+      path = [...path, [level, value]];
       void run();
     };
     renderCrumbs(h0, levels);
-    renderTable(res, drill, drillable);
-    renderChart(res, labelCols, drill, level ? res.columns.find((c) => c.name === level)?.type === 'time' : res.columns.find((c) => c.name === labelCols[0])?.type === 'time');
+    renderTable(res.columns, rows, drillable ? (r) => drill(r[level]) : undefined);
+    renderChart(rows, x, series, time, drillable ? drill : undefined);
+    // Finished runs, for tests waiting on the next one.
+    page.dataset['runs'] = String(mine);
+  };
+
+  const showSql = async (query: Record<string, unknown>, mine: number): Promise<void> => {
+    try {
+      const r = await api<{ sql: string; params: readonly unknown[] }>('/api/v1/sql', query);
+      if (mine !== runs) return;
+      sql.className = 'code explorer-sql';
+      sql.textContent = r.params.length ? `${r.sql}\n\n-- parameters: ${r.params.map((p, i) => `$${i + 1} = ${JSON.stringify(p)}`).join(', ')}` : r.sql;
+    } catch (e) {
+      if (mine !== runs) return;
+      sql.className = 'code explorer-sql muted';
+      sql.textContent = `SQL not shown: ${(e as Error).message}`;
+    }
   };
 
   const renderCrumbs = (name: string, levels: readonly string[]): void => {
@@ -117,41 +368,120 @@ export function renderExplorer(params: URLSearchParams): HTMLElement {
     crumbs.replaceChildren(...items);
   };
 
-  const renderTable = (res: QueryResult, drill: (r: Record<string, unknown>) => void, drillable: boolean): void => {
+  const renderTable = (columns: QueryResult['columns'], rows: readonly Record<string, unknown>[], drill: ((r: Record<string, unknown>) => void) | undefined): void => {
     tableWrap.replaceChildren(
       h(
         'table',
         { class: 'grid', id: 'result-table' },
-        h('thead', null, h('tr', null, ...res.columns.map((c) => h('th', null, c.name)))),
-        h('tbody', null, ...res.rows.map((r) => h('tr', { class: drillable ? 'drillable' : '', onclick: () => drill(r) }, ...res.columns.map((c) => h('td', null, fmt(r[c.name])))))),
+        h('thead', null, h('tr', null, ...columns.map((c) => h('th', { class: c.type === 'number' ? 'num' : '' }, c.name)))),
+        h(
+          'tbody',
+          null,
+          ...rows.map((r) => h('tr', { class: drill ? 'drillable' : '', onclick: drill ? () => drill(r) : undefined }, ...columns.map((c) => h('td', { class: typeof r[c.name] === 'number' ? 'num' : '' }, fmt(r[c.name]))))),
+        ),
       ),
     );
   };
 
-  const renderChart = (res: QueryResult, labelCols: readonly string[], drill: (r: Record<string, unknown>) => void, time: boolean): void => {
+  const renderChart = (rows: readonly Record<string, unknown>[], x: string | undefined, series: string | undefined, time: boolean, drill: ((value: unknown) => void) | undefined): void => {
     const value = metric.value;
-    const labels = res.rows.map((r) => (labelCols.length ? labelCols.map((c) => fmt(r[c])).join(' / ') : value));
-    const data = res.rows.map((r) => Number(r[value]));
+    const num = (r: Record<string, unknown>): number => {
+      const n = Number(r[value]);
+      return Number.isFinite(n) ? n : 0;
+    };
+    // X values in the rows' order (the table's), so bar i is the i-th distinct x of the table.
+    const xs: unknown[] = [];
+    const xIndex = new Map<string, number>();
+    for (const r of rows) {
+      const k = key(x ? r[x] : value);
+      if (!xIndex.has(k)) {
+        xIndex.set(k, xs.length);
+        xs.push(x ? r[x] : value);
+      }
+    }
+    const labels = xs.map((v) => fmt(v));
+    let datasets: ChartDataset<'bar' | 'line', (number | null)[]>[];
+    if (!series) {
+      const data: (number | null)[] = xs.map(() => null);
+      for (const r of rows) {
+        const i = xIndex.get(key(x ? r[x] : value))!;
+        data[i] = (data[i] ?? 0) + num(r);
+      }
+      datasets = [{ label: value, data, backgroundColor: PALETTE[0], borderColor: PALETTE[0] }];
+    } else {
+      // One dataset per series value: the top N by total, the rest summed as "other".
+      const totals = new Map<string, { v: unknown; total: number }>();
+      for (const r of rows) {
+        const k = key(r[series]);
+        const t = totals.get(k) ?? { v: r[series], total: 0 };
+        t.total += num(r);
+        totals.set(k, t);
+      }
+      const n = Math.max(1, Math.min(50, Math.floor(Number(topN.value)) || 8));
+      const ranked = [...totals.entries()].sort((a, b) => b[1].total - a[1].total || cmp(a[1].v, b[1].v));
+      const top = ranked.slice(0, ranked.length > n ? n : ranked.length);
+      const slot = new Map(top.map(([k], i) => [k, i]));
+      const hasOther = ranked.length > top.length;
+      const data: (number | null)[][] = [...top, ...(hasOther ? [null] : [])].map(() => xs.map(() => null));
+      for (const r of rows) {
+        const s = slot.get(key(r[series])) ?? top.length;
+        const i = xIndex.get(key(x ? r[x] : value))!;
+        data[s]![i] = (data[s]![i] ?? 0) + num(r);
+      }
+      datasets = top.map(([, t], i) => ({ label: fmt(t.v), data: data[i]!, backgroundColor: PALETTE[i % PALETTE.length], borderColor: PALETTE[i % PALETTE.length] }));
+      if (hasOther) datasets.push({ label: `other (${ranked.length - top.length})`, data: data[top.length]!, backgroundColor: OTHER_COLOR, borderColor: OTHER_COLOR });
+    }
     chart?.destroy();
     chart = new Chart(canvas, {
       type: time ? 'line' : 'bar',
-      data: { labels, datasets: [{ label: value, data, backgroundColor: '#4f7cff', borderColor: '#2d5be3' }] },
+      data: { labels, datasets: datasets as ChartDataset<'bar', (number | null)[]>[] },
       options: {
         animation: false,
         responsive: false,
+        plugins: { legend: { display: datasets.length > 1 }, tooltip: { mode: 'index', intersect: false } },
+        scales: { y: { beginAtZero: !time } },
         onClick: (_e, elements) => {
           const el = elements[0];
-          if (el) drill(res.rows[el.index]!);
+          if (el && drill && x) drill(xs[el.index]);
         },
       },
     });
-    canvas.dataset['points'] = String(data.length);
+    canvas.dataset['points'] = String(datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0));
+    canvas.dataset['series'] = String(datasets.length);
     window.__strataChart = chart;
   };
 
+  const download = (): void => {
+    if (!last) return;
+    const blob = new Blob([toCsv(last.columns.map((c) => c.name), last.rows)], { type: 'text/csv;charset=utf-8' });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: `${metric.value || 'result'}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  exportCsv.addEventListener('click', download);
+
+  metric.addEventListener('change', () => {
+    path = [];
+    void refreshPickers();
+  });
   hierarchy.addEventListener('change', () => {
     path = [];
+    syncForm();
   });
+  xDim.addEventListener('change', syncForm);
+  const startRun = (): void => {
+    path = [];
+    void run();
+  };
+  for (const input of [from, to, topN]) input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && startRun());
+  filterRows.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key === 'Enter' && e.target instanceof HTMLInputElement) startRun();
+  });
+  const field = (label: string, ...control: (HTMLElement | string)[]): HTMLElement => h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), ...control);
+
   const page = h(
     'div',
     { class: 'page explorer' },
@@ -159,19 +489,65 @@ export function renderExplorer(params: URLSearchParams): HTMLElement {
     h(
       'div',
       { class: 'card explorer-form' },
-      h('label', null, 'Token ', token, ' ', h('button', { type: 'button', id: 'connect', onclick: () => void loadMeta() }, 'Connect')),
-      h('label', null, 'Metric ', metric),
-      h('label', null, 'Dimensions ', dims),
-      h('label', null, 'Drill down along ', hierarchy),
-      h('button', { type: 'button', id: 'run', class: 'primary', onclick: () => ((path = []), void run()) }, 'Run'),
+      h('div', { class: 'explorer-row explorer-token' }, field('Token', token), h('button', { type: 'button', id: 'connect', onclick: () => void loadMeta() }, 'Connect')),
+      h(
+        'div',
+        { class: 'explorer-row' },
+        field('Metric', metric),
+        field('X axis', xDim),
+        field('Series by', seriesDim),
+        field('Top', topN),
+        field('Drill down along', hierarchy),
+      ),
+      h(
+        'div',
+        { class: 'explorer-row' },
+        h('div', { class: 'field filters' }, h('span', { class: 'field-label' }, 'Filters'), filterRows, h('button', { type: 'button', id: 'add-filter', onclick: () => addFilter() }, '+ filter')),
+        h('div', { class: 'field' }, h('span', { class: 'field-label' }, 'Time range ', rangeDim), h('span', { class: 'range' }, from, ' – ', to)),
+      ),
+      h('div', { class: 'explorer-row explorer-actions' }, h('button', { type: 'button', id: 'run', class: 'primary', onclick: startRun }, 'Run'), exportCsv),
     ),
     status,
     crumbs,
-    h('div', { class: 'card' }, canvas),
+    h('div', { class: 'card explorer-chart' }, canvas),
     tableWrap,
+    h('details', { class: 'card explorer-sql-card', open: true }, h('summary', null, 'SQL it ran'), sql),
   );
   void loadMeta();
   return page;
+}
+
+class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Rows as CSV (RFC 4180): every field quoted when it holds a quote, comma or line break; text that a spreadsheet would run as a formula gets a leading `'`. */
+export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const field = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (typeof v === 'string' && /^[=+@\t\r]/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.map(field).join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\r\n') + '\r\n';
+}
+
+function key(v: unknown): string {
+  return v === null || v === undefined ? '\u0000null' : typeof v === 'object' ? JSON.stringify(v) : `${typeof v}:${String(v)}`;
+}
+
+function cmp(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : 1;
 }
 
 function fmt(v: unknown): string {
