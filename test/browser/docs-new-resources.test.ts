@@ -34,7 +34,9 @@ describe.runIf(run)('docs site in Chromium: exposures, model versions, contracts
   it('finds an exposure by search; its page lists owner, type, maturity, an http link and its upstream nodes', async () => {
     await open('');
     await page.fill('#search', 'weekly');
-    await expect(page.locator('#search-results li').allTextContents()).resolves.toEqual([expect.stringContaining('weekly_dashboard')]);
+    // Name matches come first; other hits say where they matched (description, SQL, …).
+    await expect(page.locator('#search-results li[data-field="name"]').allTextContents()).resolves.toEqual([expect.stringContaining('weekly_dashboard')]);
+    await expect(page.locator('#search-results li').first().textContent()).resolves.toContain('weekly_dashboard');
     await page.click('#search-results li:first-child a');
     await page.locator('#page-title', { hasText: /^weekly_dashboard$/ }).waitFor();
     const text = await page.locator('.page').textContent();
@@ -64,7 +66,8 @@ describe.runIf(run)('docs site in Chromium: exposures, model versions, contracts
   it('versioned model pages mark the latest; search lists both versions', async () => {
     await open('');
     await page.fill('#search', 'dim_customers');
-    await expect(page.locator('#search-results li a').allTextContents()).resolves.toEqual(['dim_customers.v1', 'dim_customers.v2']);
+    await expect(page.locator('#search-results li[data-field="name"] a').allTextContents()).resolves.toEqual(['dim_customers.v1', 'dim_customers.v2']);
+    await expect(page.locator('#search-results li a').first().textContent()).resolves.toBe('dim_customers.v1');
     await expect(page.locator('#search-results li').nth(1).textContent()).resolves.toContain('latest version');
     await open(`#/node/${encodeURIComponent('model.t.dim_customers.v2')}`);
     await page.locator('#page-title', { hasText: /^dim_customers\.v2$/ }).waitFor();
