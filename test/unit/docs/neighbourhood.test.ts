@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutNeighbourhood, NODE_W } from '../../../src/docs/lineage-layout.js';
-import { childrenOf, neighbourhood } from '../../../src/docs/neighbourhood.js';
+import { childrenOf, collapseWideLevels, neighbourhood } from '../../../src/docs/neighbourhood.js';
 import { searchNodes } from '../../../src/docs/search-nodes.js';
 
 // 0 → 1 → 2 → 3 → 4, and 5 → 2, 2 → 6
@@ -46,5 +46,32 @@ describe('search', () => {
     const names = ['fct_orders_daily', 'orders', 'stg_orders', 'reorders', 'customers'];
     expect(searchNodes(names, 'orders').map((i) => names[i])).toEqual(['orders', 'stg_orders', 'fct_orders_daily', 'reorders']);
     expect(searchNodes(names, '  ')).toEqual([]);
+  });
+});
+
+describe('collapsing wide lineage levels', () => {
+  // 0 → 1..30 (level 1), 1 → 31, 2 → 32 (level 2)
+  const ps: number[][] = [[], ...Array.from({ length: 30 }, () => [0]), [1], [2]];
+  const cs = childrenOf(ps);
+  const hood = neighbourhood(0, ps, cs, { up: 0, down: 2 });
+  const name = (i: number): string => `n${String(i).padStart(2, '0')}`;
+
+  it('keeps the first nodes of a wide level and puts the rest in one group, dropping none', () => {
+    const c = collapseWideLevels(hood, 100, () => 10, name);
+    const drawn = [...c.levels.keys()].filter((k) => k < 100);
+    expect(c.groups).toHaveLength(1);
+    expect(c.groups[0]!.level).toBe(1);
+    expect(c.groups[0]!.hidden).toHaveLength(21);
+    expect(drawn.length + c.groups[0]!.hidden.length).toBe(hood.levels.size);
+    // Nodes with drawn children rank first: 1 and 2 stay visible (their children are at level 2).
+    expect(drawn).toEqual(expect.arrayContaining([0, 1, 2, 31, 32]));
+    // Edges to hidden nodes go to the group, once.
+    expect(c.edges.filter(([a, b]) => a === 0 && b === 100)).toHaveLength(1);
+    expect(c.edges.every(([a, b]) => c.levels.has(a) && c.levels.has(b))).toBe(true);
+  });
+
+  it('shows more of a level when asked, and nothing is grouped when the level fits', () => {
+    expect(collapseWideLevels(hood, 100, (l) => (l === 1 ? 25 : 10), name).groups[0]!.hidden).toHaveLength(6);
+    expect(collapseWideLevels(hood, 100, () => 40, name).groups).toEqual([]);
   });
 });
