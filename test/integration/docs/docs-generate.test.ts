@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DocsDetail, DocsIndex, MetricDetail, NodeDetail } from '../../../src/docs/docs-data.js';
+import type { DocsDetail, DocsIndex, MetricDetail, NodeDetail, SearchIndex } from '../../../src/docs/docs-data.js';
+import { FIELD, searchDocs } from '../../../src/docs/search-index.js';
 import { strata } from '../../helpers/strata-cli.js';
 import { writeTempProject } from '../../helpers/temp-project.js';
 import { docsProjectFiles } from './docs-project.js';
@@ -56,7 +57,8 @@ describe('strata docs generate', () => {
     const f = detail('fct_orders') as NodeDetail;
     const col = (n: string) => f.columns.find((c) => c.name === n)!;
     expect(f.columns.map((c) => c.name)).toEqual(['order_id', 'customer_id', 'ordered_at', 'amount', 'customer_region', 'tax', 'loaded_at']);
-    expect(col('order_id')).toMatchObject({ type: 'integer', tests: ['unique', 'not_null'], description: 'The order.' });
+    // Tests with their last status: none ran yet.
+    expect(col('order_id')).toMatchObject({ type: 'integer', tests: [{ name: 'unique', status: null }, { name: 'not_null', status: null }], description: 'The order.' });
     expect(col('amount').lineage).toMatchObject({ sources: [{ node: 'model.shop.stg_orders', column: 'amount' }], status: 'resolved', direct: true });
     expect(col('customer_region').lineage!.sources).toEqual([{ node: 'model.shop.stg_customers', column: 'region' }]);
     expect(col('tax').lineage).toMatchObject({ direct: false, status: 'resolved' });
@@ -66,9 +68,38 @@ describe('strata docs generate', () => {
     expect(s.columns.map((c) => [c.name, c.lineage?.sources[0]?.node])).toEqual(
       ['customer_id', 'name', 'region', 'country', 'city'].map((c) => [c, 'seed.shop.raw_customers']),
     );
+    // Downstream column lineage is the reverse of upstream: stg_customers.region feeds fct_orders.customer_region.
+    expect(s.columns.find((c) => c.name === 'region')!.downstream).toEqual(expect.arrayContaining([{ node: 'model.shop.fct_orders', column: 'customer_region' }]));
     expect(f.rawCode).toContain("ref('stg_orders')");
     expect(f.compiledCode).toContain('"stg_orders"');
     expect(f.materialized).toBe('table');
+  });
+
+  it('places every node for the sidebar: package, file path, relation, tags; a landing section', () => {
+    const { index } = site;
+    const at = (name: string): number => index.names.indexOf(name);
+    expect(index.packages[0]).toBe('shop');
+    expect(index.paths[at('fct_orders')]).toMatch(/^models\/.*fct_orders\.sql$/);
+    const rel = index.relations[at('fct_orders')]!;
+    expect(rel[2]).toBe('fct_orders');
+    expect(rel[1]).toBeTruthy();
+    expect(index.relations[at('revenue')]).toBeNull();
+    expect(index.ids.length).toBe(index.paths.length);
+    expect(index.nodeTags.length).toBe(index.ids.length);
+    // Recently changed files come from the project's file times, newest first.
+    expect(index.landing.recent.length).toBeGreaterThan(0);
+    const times = index.landing.recent.map(([, t]) => Date.parse(t));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(index.landing.slowest).toEqual([]);
+  });
+
+  it('writes a full-text index the page searches: column names and descriptions find their nodes', async () => {
+    let search: SearchIndex | undefined;
+    new Function('window', readFileSync(join(dir, 'target', 'docs', 'data', 'search.js'), 'utf8'))({ __strataDocsSearch: (d: SearchIndex) => (search = d) });
+    const hit = searchDocs(search!, site.index.names, 'customer_region')[0]!;
+    expect([site.index.names[hit.node], hit.field]).toEqual(['fct_orders', FIELD.column]);
+    const byDescription = searchDocs(search!, site.index.names, 'order').map((h) => site.index.names[h.node]);
+    expect(byDescription).toContain('fct_orders');
   });
 
   it('metric, feature view and service pages', () => {
@@ -91,6 +122,9 @@ describe('strata docs generate', () => {
     site = readSite(join(dir, 'target', 'docs'));
     const f = detail('fct_orders') as NodeDetail;
     expect(f.lastRun).toMatchObject({ status: 'success' });
+    // The landing page lists the slowest and largest models of that run.
+    expect(site.index.landing.slowest.length).toBeGreaterThan(0);
+    expect(site.index.landing.slowest.every(([i, s]) => site.index.types[i] !== undefined && s >= 0)).toBe(true);
     // Types from the live catalog (catalog.json) where YAML has none.
     expect(f.columns.find((c) => c.name === 'amount')!.type).toBe('numeric');
     expect(existsSync(join(dir, 'target', 'catalog.json'))).toBe(true);
