@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileAndSelect } from '../../src/cli/commands/compile.js';
 import { openTargetAdapter } from '../../src/cli/commands/execute.js';
 import { Reporter } from '../../src/cli/reporter.js';
-import { createServer, mintToken, type StrataServer } from '../../src/server/index.js';
+import { createDocsServer, createServer, mintToken, type StrataServer } from '../../src/server/index.js';
 import { strata } from '../helpers/strata-cli.js';
 import { writeTempProject } from '../helpers/temp-project.js';
 import { docsProjectFiles } from '../integration/docs/docs-project.js';
@@ -270,5 +270,18 @@ describe.runIf(run)('metric explorer in Chromium', () => {
     expect((await column('customer.city')).sort()).toEqual(['Berlin', 'Munich']);
     await page.click('#drill-path a[data-depth="0"]');
     await expect.poll(() => page.locator('#drill-path a').count()).toBe(1);
+  });
+
+  it('says so when the server has no metric API (a project without a semantic layer)', async () => {
+    const bare = await createDocsServer(join(dir, 'target', 'docs'));
+    try {
+      const at = await bare.app.listen({ port: 0, host: '127.0.0.1' });
+      await page.goto(`${at}/#/explorer`);
+      await expect.poll(() => page.locator('#status').textContent()).toContain('no semantic layer');
+      expect(await page.getAttribute('#status', 'class')).toBe('warn');
+      expect(await page.locator('#metric option').count()).toBe(0);
+    } finally {
+      await bare.close();
+    }
   });
 });

@@ -242,7 +242,7 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
       ...(filters().length ? { filters: filters() } : {}),
       ...(t && (from.value || to.value) ? { time_range: { dimension: t, ...(from.value ? { from: from.value } : {}), ...(to.value ? { to: to.value } : {}) } } : {}),
       ...(h0 ? { drill: { hierarchy: h0, path: Object.fromEntries(path) } } : {}),
-      limit: 5000,
+      // No limit: the server's row limit applies (meta.truncated says when rows were left out).
     };
   };
 
@@ -321,7 +321,6 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
       return;
     }
     if (mine !== runs) return;
-    last = res;
     exportCsv.disabled = false;
     void showSql(query, mine);
     const level = res.meta.drill?.level;
@@ -332,7 +331,9 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
     const time = isTime(x);
     // Over time, rows (and so the table) go in time order; otherwise in the API's order.
     const rows = time ? [...res.rows].sort((a, b) => cmp(a[x!], b[x!]) || (series ? cmp(a[series], b[series]) : 0)) : res.rows;
-    status.textContent = `${rows.length} rows in ${res.meta.ms} ms (cache ${res.meta.cache})${res.meta.truncated ? ' — truncated: add filters' : ''}${level ? ` — level ${level}${drillable ? ': click a bar or row to drill down' : ' (finest level)'}` : ''}`;
+    // The CSV export is the table: same rows, same order.
+    last = { ...res, rows };
+    status.textContent = `${rows.length} rows in ${res.meta.ms} ms (cache ${res.meta.cache})${res.meta.truncated ? ' — more rows than the server returns: add filters' : ''}${level ? ` — level ${level}${drillable ? ': click a bar or row to drill down' : ' (finest level)'}` : ''}`;
     status.className = 'muted';
     const drill = (value: unknown): void => {
       if (!drillable) return;
