@@ -390,22 +390,31 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
       const n = Number(r[value]);
       return Number.isFinite(n) ? n : 0;
     };
-    // X values in the rows' order (the table's), so bar i is the i-th distinct x of the table.
+    // X values in the rows' order (the table's), so bar i is the i-th distinct x of the table;
+    // over time, every period from the first to the last (months without rows included).
+    const periods = time && x ? fillPeriods(rows.map((r) => r[x]), x.split('.').pop()!) : undefined;
     const xs: unknown[] = [];
     const xIndex = new Map<string, number>();
+    const raw = new Map<number, unknown>();
+    const xKey = (r: Record<string, unknown>): string => (periods ? dayOf(r[x!])! : key(x ? r[x] : value));
+    for (const p of periods ?? []) {
+      xIndex.set(p, xs.length);
+      xs.push(p);
+    }
     for (const r of rows) {
-      const k = key(x ? r[x] : value);
+      const k = xKey(r);
       if (!xIndex.has(k)) {
         xIndex.set(k, xs.length);
         xs.push(x ? r[x] : value);
       }
+      if (!raw.has(xIndex.get(k)!)) raw.set(xIndex.get(k)!, x ? r[x] : value);
     }
     const labels = xs.map((v) => fmt(v));
     let datasets: ChartDataset<'bar' | 'line', (number | null)[]>[];
     if (!series) {
       const data: (number | null)[] = xs.map(() => null);
       for (const r of rows) {
-        const i = xIndex.get(key(x ? r[x] : value))!;
+        const i = xIndex.get(xKey(r))!;
         data[i] = (data[i] ?? 0) + num(r);
       }
       datasets = [{ label: value, data, backgroundColor: PALETTE[0], borderColor: PALETTE[0] }];
@@ -426,7 +435,7 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
       const data: (number | null)[][] = [...top, ...(hasOther ? [null] : [])].map(() => xs.map(() => null));
       for (const r of rows) {
         const s = slot.get(key(r[series])) ?? top.length;
-        const i = xIndex.get(key(x ? r[x] : value))!;
+        const i = xIndex.get(xKey(r))!;
         data[s]![i] = (data[s]![i] ?? 0) + num(r);
       }
       datasets = top.map(([, t], i) => ({ label: fmt(t.v), data: data[i]!, backgroundColor: PALETTE[i % PALETTE.length], borderColor: PALETTE[i % PALETTE.length] }));
@@ -443,7 +452,7 @@ export function renderExplorer(params: URLSearchParams, store?: DocsStore): HTML
         scales: { y: { beginAtZero: !time } },
         onClick: (_e, elements) => {
           const el = elements[0];
-          if (el && drill && x) drill(xs[el.index]);
+          if (el && drill && x && raw.has(el.index)) drill(raw.get(el.index));
         },
       },
     });
@@ -537,6 +546,47 @@ export function toCsv(columns: readonly string[], rows: readonly Record<string, 
     return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [columns.map(field).join(','), ...rows.map((r) => columns.map((c) => field(r[c])).join(','))].join('\r\n') + '\r\n';
+}
+
+const MAX_PERIODS = 2000;
+
+/** `2024-02-01` of a time value (`2024-02-01T00:00:00.000Z`, `2024-02-01 00:00:00`, …), if it is one. */
+function dayOf(v: unknown): string | undefined {
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : undefined;
+}
+
+/**
+ * Every period of `grain` from the earliest to the latest of `values` (as `YYYY-MM-DD`), or
+ * undefined when the values are not dates of that grain or there would be too many.
+ *
+ * @example fillPeriods(['2024-01-01T00:00:00Z', '2024-03-01T00:00:00Z'], 'month') // ['2024-01-01', '2024-02-01', '2024-03-01']
+ */
+export function fillPeriods(values: readonly unknown[], grain: string): string[] | undefined {
+  const step: Readonly<Record<string, (d: Date) => void>> = {
+    day: (d) => d.setUTCDate(d.getUTCDate() + 1),
+    week: (d) => d.setUTCDate(d.getUTCDate() + 7),
+    month: (d) => d.setUTCMonth(d.getUTCMonth() + 1),
+    quarter: (d) => d.setUTCMonth(d.getUTCMonth() + 3),
+    year: (d) => d.setUTCFullYear(d.getUTCFullYear() + 1),
+  };
+  const next = step[grain];
+  if (!next || values.length === 0) return undefined;
+  const days = values.map(dayOf);
+  if (days.some((d) => d === undefined)) return undefined;
+  const sorted = [...new Set(days as string[])].sort();
+  const out: string[] = [];
+  const d = new Date(`${sorted[0]}T00:00:00Z`);
+  const last = sorted[sorted.length - 1]!;
+  if (Number.isNaN(d.getTime())) return undefined;
+  while (out.length <= MAX_PERIODS) {
+    const k = d.toISOString().slice(0, 10);
+    if (k > last) break;
+    out.push(k);
+    next(d);
+  }
+  // Values off the grid (not truncated to the grain) or too many periods: no filling.
+  const grid = new Set(out);
+  return out.length <= MAX_PERIODS && sorted.every((k) => grid.has(k)) ? out : undefined;
 }
 
 function key(v: unknown): string {
