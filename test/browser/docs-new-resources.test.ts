@@ -78,6 +78,18 @@ describe.runIf(run)('docs site in Chromium: exposures, model versions, contracts
     await expect(page.locator('.page').textContent()).resolves.toContain('v1 (latest is v2)');
   });
 
+  it('renders descriptions as markdown without raw HTML or script links', async () => {
+    await open(`#/node/${encodeURIComponent('model.t.orders')}`);
+    await page.locator('#page-title', { hasText: /^orders$/ }).waitFor();
+    await expect(page.locator('.page .markdown strong').first().textContent()).resolves.toBe('Completed');
+    await expect(page.locator('.page a[href="https://shop.example.com"]').getAttribute('rel')).resolves.toBe('noopener noreferrer');
+    await expect(page.locator('.page img').count()).resolves.toBe(0);
+    await expect(page.locator('.page a[href^="javascript"]').count()).resolves.toBe(0);
+    // The HTML is shown as text, not run.
+    await expect(page.locator('.page').textContent()).resolves.toContain('<img src=x');
+    await expect(page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
+  });
+
   it('a contracted model page shows contract enforced, column types and constraints, and its unit tests', async () => {
     await open(`#/node/${encodeURIComponent('model.t.orders')}`);
     await page.locator('#page-title', { hasText: /^orders$/ }).waitFor();

@@ -7,7 +7,9 @@ export const NEW_RESOURCES_FILES: Record<string, string> = {
   'models/schema.yml': `version: 2
 models:
   - name: orders
-    description: Orders.
+    description: |
+      Orders. **Completed** ones, see [the shop](https://shop.example.com).
+      <img src=x onerror="window.__xss=1"> [bad](javascript:alert(1))
     config:
       materialized: table
       contract:
