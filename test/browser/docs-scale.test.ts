@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAINS, docsScaleProjectFiles, modelFolder, modelName, scaleParents } from '../helpers/docs-scale-project.js';
+import { docsServe, type Served } from '../helpers/docs-serve.js';
 import { strata } from '../helpers/strata-cli.js';
 import { writeTempProject } from '../helpers/temp-project.js';
 import { ARTIFACTS, haveChromium, launchChromium } from './browser.js';
@@ -76,8 +77,10 @@ describe.runIf(run)('docs site at 10,000 models in Chromium', () => {
       throw e;
     });
   }, 240_000);
+  let served: Served | undefined;
   afterAll(async () => {
     await browser?.close();
+    await served?.stop();
   });
 
   it('opens on a landing page with the overview, counts and recently changed nodes', async () => {
@@ -215,5 +218,34 @@ describe.runIf(run)('docs site at 10,000 models in Chromium', () => {
     const child = scaleParents(N).findIndex((ps) => ps[0] === 26);
     expect(cols).toContain(`model.scale.${modelName(child)}.id`);
     await shot('scale-column-lineage');
+  });
+
+  it('plots revenue by month with one series per segment and a region filter, served by strata docs serve', async () => {
+    const built = await strata(['build', '--project-dir', dir, '--select', '+fct_sales']);
+    expect(built.code, built.stderr).toBe(0);
+    served = await docsServe(dir, ['--dev'], { STRATA_DATABASE_URL: '', STRATA_REDIS_URL: '', NO_COLOR: '1' });
+    await page.goto(`${served.base}/#/explorer?metric=revenue&x=sales.sold_at.month&series=sales.segment&filter=sales.region:in:EMEA`);
+    await page.waitForSelector('.explorer[data-runs="1"]', { timeout: 30_000 });
+    // The pickers offer the sales model's dimensions only (10,000 models have none).
+    const x = await page.locator('#x-dim option').evaluateAll((els) => els.map((e) => e.getAttribute('value')));
+    expect(x.filter(Boolean).sort()).toEqual(['sales.region', 'sales.segment', 'sales.sold_at.day', 'sales.sold_at.month', 'sales.sold_at.year']);
+    const heads = await page.locator('#result-table thead th').allTextContents();
+    const col = async (name: string): Promise<string[]> => page.locator(`#result-table tbody tr td:nth-child(${heads.indexOf(name) + 1})`).allTextContents();
+    const segments = await col('sales.segment');
+    const chart = await page.evaluate(() => {
+      const c = (globalThis as unknown as { window: { __strataChart: { config: { type: string }; data: { datasets: { label: string }[] } } } }).window.__strataChart;
+      return { type: c.config.type, labels: c.data.datasets.map((d) => d.label) };
+    });
+    expect(chart.type).toBe('line');
+    expect(chart.labels.sort()).toEqual([...new Set(segments)].sort());
+    expect(chart.labels.length).toBe(5);
+    // The numbers match the seed: EMEA sales (every third row) by month and segment.
+    const csv = docsScaleProjectFiles(N)['seeds/raw_sales.csv']!.trim().split('\n').slice(1).map((l) => l.split(','));
+    const emea = csv.filter((r) => r[3] === 'EMEA');
+    const total = emea.reduce((s, r) => s + Number(r[4]), 0);
+    const shown = (await col('revenue')).map(Number).reduce((a, b) => a + b, 0);
+    expect(shown).toBeCloseTo(total, 0);
+    expect(segments.length).toBe(new Set(emea.map((r) => `${r[1]!.slice(0, 7)}|${r[2]}`)).size);
+    await shot('scale-explorer-month-segment-emea');
   });
 });

@@ -3,52 +3,15 @@
  * `/docs/` without a token, the metric API beside it behind the same authentication as
  * `strata serve`, and the errors before it starts.
  */
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runStrataSync, spawnStrata } from '../../helpers/strata-cli.js';
+import { docsServe as serveDocs } from '../../helpers/docs-serve.js';
+import { runStrataSync } from '../../helpers/strata-cli.js';
 import { writeTempProject } from '../../helpers/temp-project.js';
 import { docsProjectFiles } from './docs-project.js';
 
 const SECRET = 'docs-serve-test-secret-of-at-least-32-characters';
 const ENV = { STRATA_API_SECRET: SECRET, STRATA_DATABASE_URL: '', STRATA_REDIS_URL: '', NO_COLOR: '1' };
-
-interface Served {
-  readonly base: string;
-  readonly output: () => string;
-  stop(): Promise<void>;
-}
-
-async function docsServe(dir: string, flags: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<Served> {
-  const child: ChildProcess = spawnStrata(['docs', 'serve', '--project-dir', dir, '--port', '0', ...flags], env);
-  let out = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`docs serve did not start:\n${out}`)), 60_000);
-    const on = (d: Buffer): void => {
-      out += d.toString();
-      const m = /(?:Docs and metric explorer:|Docs at) (http:\/\/\S+?)\/ /.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`docs serve exited ${code}:\n${out}`));
-    });
-  });
-  return {
-    base,
-    output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('close', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
+const docsServe = (dir: string, flags: readonly string[], env: NodeJS.ProcessEnv = ENV) => serveDocs(dir, flags, env);
 
 async function get(url: string, token?: string): Promise<{ status: number; type: string; body: string }> {
   const r = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
