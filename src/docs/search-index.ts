@@ -56,6 +56,13 @@ export interface SearchDocument {
 export function buildSearchIndex(docs: readonly SearchDocument[]): SearchIndex {
   const postings = new Map<string, number[]>();
   const last = new Map<string, number>();
+  // Descriptions repeat across models (doc blocks, "Account identifier."): tokenize each text once.
+  const memo = new Map<string, string[]>();
+  const tokens = (text: string): string[] => {
+    let t = memo.get(text);
+    if (!t) memo.set(text, (t = tokenize(text)));
+    return t;
+  };
   docs.forEach((d, node) => {
     const best = new Map<string, number>();
     const put = (tokens: readonly string[], field: number): void => {
@@ -65,8 +72,8 @@ export function buildSearchIndex(docs: readonly SearchDocument[]): SearchIndex {
       }
     };
     put(tokenize(d.name), FIELD.name);
-    for (const c of d.columns) put(tokenize(c), FIELD.column);
-    for (const t of d.text) put(tokenize(t), FIELD.text);
+    for (const c of d.columns) put(tokens(c), FIELD.column);
+    for (const t of d.text) put(tokens(t), FIELD.text);
     put(
       tokenize(d.sql).filter((t) => !SQL_STOP.has(t) && !/^\d+$/.test(t)),
       FIELD.sql,
@@ -79,8 +86,8 @@ export function buildSearchIndex(docs: readonly SearchDocument[]): SearchIndex {
       last.set(t, value);
     }
   });
-  const tokens = [...postings.keys()].sort();
-  return { tokens, postings: tokens.map((t) => postings.get(t)!) };
+  const sorted = [...postings.keys()].sort();
+  return { tokens: sorted, postings: sorted.map((t) => postings.get(t)!) };
 }
 
 export interface SearchHit {
