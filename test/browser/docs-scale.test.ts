@@ -247,5 +247,5 @@ describe.runIf(run)('docs site at 10,000 models in Chromium', () => {
     expect(shown).toBeCloseTo(total, 0);
     expect(segments.length).toBe(new Set(emea.map((r) => `${r[1]!.slice(0, 7)}|${r[2]}`)).size);
     await shot('scale-explorer-month-segment-emea');
-  });
+  }, 180_000);
 });

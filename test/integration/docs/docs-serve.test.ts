@@ -4,7 +4,7 @@
  * `strata serve`, and the errors before it starts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docsServe as serveDocs } from '../../helpers/docs-serve.js';
+import { docsServe as serveDocs, type Served } from '../../helpers/docs-serve.js';
 import { runStrataSync } from '../../helpers/strata-cli.js';
 import { writeTempProject } from '../../helpers/temp-project.js';
 import { docsProjectFiles } from './docs-project.js';
