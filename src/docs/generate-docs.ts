@@ -65,7 +65,9 @@ export async function generateDocs(o: GenerateDocsOptions): Promise<GenerateDocs
     else if (l.columns.some((c) => c.status !== 'resolved')) partial++;
     else resolved++;
   }
-  await writeLineageCache(target, cache, new Set(Object.keys(lineage)));
+  // Rewrite the cache only when an entry changed or a node went away (a warm run reuses all).
+  const ids = Object.keys(lineage);
+  if (reused !== ids.length || before.size !== ids.length) await writeLineageCache(target, cache, new Set(ids));
   const t1 = performance.now();
   const project = o.manifest.metadata.project_name;
   const extraFiles: Record<string, string> = {};
@@ -73,7 +75,7 @@ export async function generateDocs(o: GenerateDocsOptions): Promise<GenerateDocs
   for (const m of Object.values(o.semantic?.metrics ?? {})) extraFiles[semanticId.metric(project, m.name)] = m.loc.file;
   for (const v of Object.values(o.features?.views ?? {})) extraFiles[semanticId.view(project, v.name)] = v.loc.file;
   for (const s of Object.values(o.features?.services ?? {})) extraFiles[semanticId.service(project, s.name)] = s.loc.file;
-  const changedAt = await fileChangeTimes(o.root, o.manifest, extraFiles);
+  const changedAt = fileChangeTimes(o.root, o.manifest, extraFiles);
   const data = buildDocsData({
     changedAt,
     manifest: o.manifest,

@@ -204,6 +204,20 @@ describe.runIf(run)('docs site at 10,000 models in Chromium', () => {
     await expect(page.getAttribute('svg#lineage-svg', 'data-fit')).resolves.toBe('false');
     await page.click('#fit');
     await expect(page.getAttribute('svg#lineage-svg', 'data-fit')).resolves.toBe('true');
+    // The keyboard: + zooms in, 0 fits again; dragging pans.
+    const viewBox = (): Promise<string | null> => page.getAttribute('svg#lineage-svg', 'viewBox');
+    const fitted = await viewBox();
+    await page.locator('#graph-wrap').press('+');
+    await expect.poll(viewBox).not.toBe(fitted);
+    await page.locator('#graph-wrap').press('0');
+    await expect.poll(viewBox).toBe(fitted);
+    const frame = (await page.locator('svg#lineage-svg').boundingBox())!;
+    await page.mouse.move(frame.x + 5, frame.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(frame.x + 105, frame.y + 65, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getAttribute('svg#lineage-svg', 'data-fit')).resolves.toBe('false');
+    expect(await viewBox()).not.toBe(fitted);
   });
 
   it('follows one column upstream and downstream', async () => {

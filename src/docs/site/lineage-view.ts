@@ -142,7 +142,7 @@ export async function renderLineage(store: DocsStore, focus: number, params: URL
   }
 
   // Zoom and pan by moving the viewBox; "fit" shows the whole drawing (never enlarged past 1:1).
-  const wrap = h('div', { class: 'graph-wrap', id: 'graph-wrap' }, root as unknown as Node);
+  const wrap = h('div', { class: 'graph-wrap', id: 'graph-wrap', tabindex: 0, 'aria-label': 'lineage graph: drag to pan, + and - zoom, 0 fits' }, root as unknown as Node);
   let view = { x: 0, y: 0, w: width, h: height };
   let fitted = false;
   let moved = false;
@@ -182,6 +182,8 @@ export async function renderLineage(store: DocsStore, focus: number, params: URL
   let drag: { x: number; y: number; vx: number; vy: number } | null = null;
   root.addEventListener('pointerdown', (e) => {
     moved = false;
+    // The keyboard zoom (+ - 0) follows a click on the drawing's background.
+    if (!(e.target as Element).closest('.node')) wrap.focus({ preventScroll: true });
     drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
   });
   root.addEventListener('pointermove', (e) => {

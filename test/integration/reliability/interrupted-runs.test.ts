@@ -165,7 +165,9 @@ for (const db of testDatabases()) {
       it('a second process on the same PGlite data directory waits for the first (saying why) instead of opening it too', async () => {
         const { dir, schema } = await projectFor(db, PROJECT);
         runOk(dir, vars(1, 0));
-        const first = start(['run', '--project-dir', dir, ...vars(2, 3)]);
+        // slow sleeps 10 s: the second process must reach the data directory while the first holds it,
+        // and a cold CLI start plus compile took over 3 s in a loaded CI run.
+        const first = start(['run', '--project-dir', dir, ...vars(2, 10)]);
         await first.waitFor(/OK\s+model fast/);
         const second = start(['run', '--project-dir', dir, ...vars(3, 0)]);
         const [a, b] = await Promise.all([first.exited, second.exited]);
