@@ -6,7 +6,7 @@ import { ApiError } from './api-error.js';
 import { registerApiRoutes } from './api-routes.js';
 import { createAuthenticator, type Authenticator, type AuthOptions } from './auth.js';
 import { registerCubeRoutes } from './cube-routes.js';
-import { isApiPath, isDocsPath, registerDocsRoutes } from './docs-routes.js';
+import { isApiPath, isDocsRoute, registerDocsRoutes } from './docs-routes.js';
 import { registerFeatureRoutes } from './feature-routes.js';
 import type { FeatureRegistry, OnlineStore } from '../features/index.js';
 import { ConcurrencyLimiter, type LimitOptions } from './limiter.js';
@@ -144,8 +144,11 @@ export async function createServer(o: ServerOptions): Promise<StrataServer> {
       reply.header('access-control-expose-headers', 'x-request-id');
     }
     if (req.method === 'OPTIONS') return reply.code(204).send();
+    // Public routes are decided by the route that matched (the router decodes %xx), never the raw URL.
+    // An unknown /api/… path reaches the site's catch-all route; it stays behind authentication.
+    const route = req.routeOptions.url;
     const path = req.url.split('?', 1)[0]!;
-    if (path === '/health' || path === '/api/v1/openapi.json' || (o.docsDir !== undefined && isDocsPath(path, o.docsAtRoot === true))) return undefined;
+    if (route === '/health' || route === '/api/v1/openapi.json' || (o.docsDir !== undefined && isDocsRoute(route, o.docsAtRoot === true) && !isApiPath(path))) return undefined;
     callers.set(req, await authenticate(req.headers.authorization));
     return undefined;
   });

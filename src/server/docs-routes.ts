@@ -18,12 +18,19 @@ export function isApiPath(path: string): boolean {
   return path === '/health' || path === '/api' || path.startsWith('/api/') || path === '/cubejs-api' || path.startsWith('/cubejs-api/');
 }
 
+/** The route patterns of the docs site (`/docs/*`, and `/`, `/*` with the site at the root). */
+const DOCS_ROUTES = new Set(['/docs', '/docs/*']);
+const ROOT_ROUTES = new Set(['/', '/*']);
+
 /**
- * Is `path` public? The docs are static files and need no token: everything under `/docs/`, and
- * with the site at the root (`strata docs serve`) every path that is not the API.
+ * Is the matched route (fastify's `routeOptions.url`, undefined when none matched) a docs route?
+ * Those are static files and need no token. Decided on the route that will answer, not on the
+ * raw URL, so `/%61pi/v1/meta` (routed to `/api/v1/meta`) is never public.
+ *
+ * @example isDocsRoute('/docs/*') // true; isDocsRoute('/api/v1/meta', true) // false
  */
-export function isDocsPath(path: string, atRoot = false): boolean {
-  return path === '/docs' || path.startsWith('/docs/') || (atRoot && !isApiPath(path));
+export function isDocsRoute(route: string | undefined, atRoot = false): boolean {
+  return route !== undefined && (DOCS_ROUTES.has(route) || (atRoot && ROOT_ROUTES.has(route)));
 }
 
 /**

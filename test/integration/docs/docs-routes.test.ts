@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { isDocsPath, registerDocsRoutes } from '../../../src/server/docs-routes.js';
+import { isDocsRoute, registerDocsRoutes } from '../../../src/server/docs-routes.js';
 import { writeTempProject } from '../../helpers/temp-project.js';
 
 describe('docs routes of strata serve', () => {
@@ -23,8 +23,11 @@ describe('docs routes of strata serve', () => {
       expect(r.body).not.toContain('TOP-SECRET-42');
     }
     expect((await app.inject('/docs/missing.js')).statusCode).toBe(404);
-    expect(isDocsPath('/docs/x')).toBe(true);
-    expect(isDocsPath('/docsx')).toBe(false);
+    expect(isDocsRoute('/docs/*')).toBe(true);
+    expect(isDocsRoute('/*')).toBe(false);
+    expect(isDocsRoute('/*', true)).toBe(true);
+    expect(isDocsRoute('/api/v1/meta', true)).toBe(false);
+    expect(isDocsRoute(undefined, true)).toBe(false);
     await app.close();
   });
 });

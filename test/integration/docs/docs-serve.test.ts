@@ -77,6 +77,12 @@ describe('strata docs serve', () => {
       const anonymous = await get(`${served.base}/api/v1/meta`);
       expect(anonymous.status).toBe(401);
       expect((await get(`${served.base}/api/v1/meta`, 'not-a-token')).status).toBe(401);
+      // The router decodes %61 to "a": an encoded API path is the API, never a public docs path.
+      for (const p of ['/%61pi/v1/meta', '/api/v1/%6deta', '/api%2Fv1%2Fmeta']) {
+        const r = await get(`${served.base}${p}`);
+        expect([401, 404], `${p} → ${r.status} ${r.body.slice(0, 200)}`).toContain(r.status);
+        expect(r.body).not.toContain('"metrics"');
+      }
       const meta = await get(`${served.base}/api/v1/meta`, token);
       expect(meta.status).toBe(200);
       expect((JSON.parse(meta.body) as { metrics: { name: string }[] }).metrics.map((m) => m.name)).toContain('revenue');
