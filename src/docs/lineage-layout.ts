@@ -25,7 +25,7 @@ const GAP_Y = 14;
  * @example layoutNeighbourhood(neighbourhood(2, parents, children, { up: 1, down: 1 }))
  * // { nodes: [{node: 0, x: 0, y: 0}, {node: 2, x: 290, y: 0}, …], width: 780, height: 30 }
  */
-export function layoutNeighbourhood(n: Neighbourhood, name: (i: number) => string = String): Layout {
+export function layoutNeighbourhood(n: Neighbourhood, name: (i: number) => string = String, last: ReadonlySet<number> = new Set()): Layout {
   const columns = new Map<number, number[]>();
   for (const [node, level] of n.levels) {
     const col = columns.get(level) ?? [];
@@ -33,7 +33,7 @@ export function layoutNeighbourhood(n: Neighbourhood, name: (i: number) => strin
     columns.set(level, col);
   }
   const levels = [...columns.keys()].sort((a, b) => a - b);
-  for (const l of levels) columns.get(l)!.sort((a, b) => name(a).localeCompare(name(b)));
+  for (const l of levels) columns.get(l)!.sort((a, b) => Number(last.has(a)) - Number(last.has(b)) || name(a).localeCompare(name(b)));
   const neighbours = new Map<number, number[]>();
   for (const [a, b] of n.edges) {
     neighbours.set(a, [...(neighbours.get(a) ?? []), b]);
@@ -52,7 +52,8 @@ export function layoutNeighbourhood(n: Neighbourhood, name: (i: number) => strin
         return rs.length ? rs.reduce((s, r) => s + r, 0) / rs.length : row.get(node)!;
       };
       const keyed = columns.get(l)!.map((node) => [node, bary(node)] as const);
-      keyed.sort((a, b) => a[1] - b[1]);
+      // Nodes in `last` ("+N more" groups) stay at the bottom of their column.
+      keyed.sort((a, b) => Number(last.has(a[0])) - Number(last.has(b[0])) || a[1] - b[1]);
       columns.set(l, keyed.map(([node]) => node));
       assignRows(l);
     }

@@ -54,7 +54,7 @@ export async function renderLineage(store: DocsStore, focus: number, params: URL
   const graph = column ? await columnGraph(store, focus, column, up, down) : nodeGraph(store, focus, up, down);
   const collapsed = collapseWideLevels(graph.hood, graph.size, (l) => show.get(l) ?? PER_LEVEL, graph.label);
   const groups = new Map(collapsed.groups.map((g) => [g.id, g]));
-  const layout = layoutNeighbourhood(collapsed, (v) => (groups.has(v) ? '\uffff' : graph.label(v)));
+  const layout = layoutNeighbourhood(collapsed, (v) => (groups.has(v) ? '' : graph.label(v)), new Set(groups.keys()));
   const pos = new Map(layout.nodes.map((n) => [n.node, n]));
 
   const hrefWith = (changes: Record<string, string | null>): string => {

@@ -75,3 +75,15 @@ describe('collapsing wide lineage levels', () => {
     expect(collapseWideLevels(hood, 100, () => 40, name).groups).toEqual([]);
   });
 });
+
+describe('lineage layout with groups', () => {
+  it('keeps "+N more" group nodes at the bottom of their column', () => {
+    // 0 → 1, 2, 3; node 3 stands for a group here.
+    const ps = [[], [0], [0], [0], [1, 2, 3]];
+    const hood = neighbourhood(0, ps, childrenOf(ps), { up: 0, down: 2 });
+    const l = layoutNeighbourhood(hood, (i) => `n${i}`, new Set([1]));
+    const y = Object.fromEntries(l.nodes.map((n) => [n.node, n.y]));
+    expect(y[1]).toBeGreaterThan(y[2]!);
+    expect(y[1]).toBeGreaterThan(y[3]!);
+  });
+});
