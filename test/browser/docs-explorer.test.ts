@@ -7,14 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAndSelect } from '../../src/cli/commands/compile.js';
-import { openTargetAdapter } from '../../src/cli/commands/execute.js';
-import { Reporter } from '../../src/cli/reporter.js';
-import { createDocsServer, createServer, mintToken, type StrataServer } from '../../src/server/index.js';
+import { createDocsServer, mintToken } from '../../src/server/index.js';
 import { strata } from '../helpers/strata-cli.js';
 import { writeTempProject } from '../helpers/temp-project.js';
 import { docsProjectFiles } from '../integration/docs/docs-project.js';
-import { ARTIFACTS, haveChromium, launchChromium } from './browser.js';
+import { ARTIFACTS, haveChromium, launchChromium, newPage, serveProjectDocs } from './browser.js';
 
 /** The page's globals used in page.evaluate callbacks, typed without the DOM lib (Node tsconfig). */
 interface PageChart {
@@ -70,8 +67,7 @@ describe.runIf(run)('metric explorer in Chromium', () => {
   let dir: string;
   let browser: BrowserContext;
   let page: Page;
-  let server: StrataServer | undefined;
-  let closeAdapter: (() => Promise<void>) | undefined;
+  let served: Awaited<ReturnType<typeof serveProjectDocs>> | undefined;
   let base = '';
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const runs = async (): Promise<number> => Number((await page.getAttribute('.explorer', 'data-runs')) ?? 0);
@@ -104,21 +100,14 @@ describe.runIf(run)('metric explorer in Chromium', () => {
     dir = await writeTempProject(explorerProject());
     expect((await strata(['build', '--project-dir', dir])).code).toBe(0);
     expect((await strata(['docs', 'generate', '--project-dir', dir])).code).toBe(0);
-    const { files, semantic } = await compileAndSelect({ projectDir: dir, select: [] });
-    const opened = await openTargetAdapter(files.target, new Reporter('json'));
-    closeAdapter = opened.close;
-    server = await createServer({ layer: semantic!, adapter: opened.adapter, auth: { secret: SECRET }, stateRefreshMs: 0, docsDir: join(dir, 'target', 'docs'), docsAtRoot: true });
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    served = await serveProjectDocs(dir, { auth: { secret: SECRET }, docsAtRoot: true });
+    base = served.base;
     browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
+    page = await newPage(browser);
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await closeAdapter?.();
+    await served?.close();
   });
 
   it('offers only the dimensions a metric can use and its role may see', async () => {

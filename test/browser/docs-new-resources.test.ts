@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectFor, strata } from '../helpers/strata-cli.js';
 import { NEW_RESOURCES_FILES } from '../integration/docs/new-resources-project.js';
-import { ARTIFACTS, haveChromium, launchChromium } from './browser.js';
+import { ARTIFACTS, haveChromium, launchChromium, newPage } from './browser.js';
 
 const run = haveChromium || process.env['CI'] === 'true';
 
@@ -22,10 +22,7 @@ describe.runIf(run)('docs site in Chromium: exposures, model versions, contracts
     expect((await strata(['compile', '--project-dir', dir])).code).toBe(0);
     expect((await strata(['docs', 'generate', '--project-dir', dir])).code).toBe(0);
     browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
+    page = await newPage(browser);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

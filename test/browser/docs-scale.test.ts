@@ -6,7 +6,7 @@ import { DOMAINS, docsScaleProjectFiles, modelFolder, modelName, scaleParents } 
 import { docsServe, type Served } from '../helpers/docs-serve.js';
 import { strata } from '../helpers/strata-cli.js';
 import { writeTempProject } from '../helpers/temp-project.js';
-import { ARTIFACTS, haveChromium, launchChromium } from './browser.js';
+import { ARTIFACTS, haveChromium, launchChromium, newPage } from './browser.js';
 
 const run = haveChromium || process.env['CI'] === 'true';
 const N = 10_000;
@@ -72,10 +72,7 @@ describe.runIf(run)('docs site at 10,000 models in Chromium', () => {
     expect(r.code, r.stderr).toBe(0);
     url = pathToFileURL(join(dir, 'target', 'docs', 'index.html')).href;
     browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
+    page = await newPage(browser);
   }, 240_000);
   let served: Served | undefined;
   afterAll(async () => {

@@ -2,14 +2,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAndSelect } from '../../src/cli/commands/compile.js';
-import { openTargetAdapter } from '../../src/cli/commands/execute.js';
-import { Reporter } from '../../src/cli/reporter.js';
-import { createServer, type StrataServer } from '../../src/server/index.js';
 import { strata } from '../helpers/strata-cli.js';
 import { writeTempProject } from '../helpers/temp-project.js';
 import { docsProjectFiles } from '../integration/docs/docs-project.js';
-import { ARTIFACTS, haveChromium, launchChromium } from './browser.js';
+import { ARTIFACTS, haveChromium, launchChromium, newPage, serveProjectDocs } from './browser.js';
 
 /** The page's globals used in page.evaluate callbacks, typed without the DOM lib (Node tsconfig). */
 interface PageCanvas {
@@ -29,9 +25,7 @@ describe.runIf(run)('docs site in Chromium', () => {
   let dir: string;
   let browser: BrowserContext;
   let page: Page;
-  let server: StrataServer | undefined;
-  let closeAdapter: (() => Promise<void>) | undefined;
-  let base = '';
+  let served: Awaited<ReturnType<typeof serveProjectDocs>> | undefined;
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -39,15 +33,11 @@ describe.runIf(run)('docs site in Chromium', () => {
     expect((await strata(['build', '--project-dir', dir])).code).toBe(0);
     expect((await strata(['docs', 'generate', '--project-dir', dir])).code).toBe(0);
     browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => {
-      throw e;
-    });
+    page = await newPage(browser);
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await closeAdapter?.();
+    await served?.close();
   });
 
   it('opens from disk, finds a model by search and shows its columns with lineage', async () => {
@@ -89,13 +79,8 @@ describe.runIf(run)('docs site in Chromium', () => {
   });
 
   it('runs a metric query in the explorer served by strata serve, drills down and draws the chart', async () => {
-    const reporter = new Reporter('json');
-    const { files, semantic } = await compileAndSelect({ projectDir: dir, select: [] });
-    const opened = await openTargetAdapter(files.target, reporter);
-    closeAdapter = opened.close;
-    server = await createServer({ layer: semantic!, adapter: opened.adapter, auth: { devRole: 'dev' }, stateRefreshMs: 0, docsDir: join(dir, 'target', 'docs') });
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    await page.goto(`${base}/docs/#/explorer`);
+    served = await serveProjectDocs(dir, { auth: { devRole: 'dev' } });
+    await page.goto(`${served.base}/docs/#/explorer`);
     await page.waitForSelector('#metric option[value="revenue"]', { state: 'attached' });
     await page.selectOption('#metric', 'revenue');
     await page.selectOption('#hierarchy', 'geography');

@@ -9,7 +9,7 @@ import { addProjectOptions, reporterFor, type CommonOptions } from '../common.js
 import type { Reporter } from '../reporter.js';
 import { compileAndSelect } from './compile.js';
 import { openTargetAdapter } from './execute.js';
-import { addServingOptions, serve, type ServeOptions } from './serve.js';
+import { addHttpApiOptions, addServingOptions, serve, type ServeOptions } from './serve.js';
 
 interface DocsOptions extends CommonOptions {
   cache?: boolean;
@@ -66,13 +66,8 @@ export function registerDocs(program: Command, run: (r: Reporter, f: () => Promi
     .command('serve')
     .description('serve target/docs/ at / and the metric API (same tokens as strata serve) on one port; the explorer queries it')
     .option('--port <n>', 'port to listen on (0: any free port)', '8080')
-    .option('--dev [role]', 'allow anonymous API requests as this role (development only; loopback only)')
-    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db")
-    .option('--statement-timeout <ms>', 'cancel a database query after this long', '30000')
-    .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
-    .option('--row-limit <n>', 'rows returned when a query sets no limit', '10000')
-    .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000');
-  addProjectOptions(addServingOptions(serveCmd)).action(async (opts: ServeOptions) => {
+    .option('--dev [role]', 'allow anonymous API requests as this role (development only; loopback only)');
+  addProjectOptions(addServingOptions(addHttpApiOptions(serveCmd))).action(async (opts: ServeOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => serve({ ...opts, docsAtRoot: true }, reporter));
   });

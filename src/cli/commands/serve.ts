@@ -47,13 +47,8 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     .description('serve the semantic layer over HTTP (metric API, Cube-compatible endpoints)')
     .option('--port <n>', 'port to listen on', '4000')
     .option('--dev [role]', 'allow anonymous requests as this role (development only)')
-    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db (default: STRATA_REDIS_URL or the profile's online_store)")
-    .option('--statement-timeout <ms>', 'cancel a database query after this long (PGlite too: see README "Serving from the embedded database")', '30000')
-    .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
-    .option('--row-limit <n>', 'rows returned when a query sets no limit (meta.truncated says when rows were left out)', '10000')
-    .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000')
     .option('--cors <origins>', "comma-separated allowed origins, or '*'");
-  addServingOptions(addSqlOptions(cmd)).option('--sql-port <n>', 'also serve the PostgreSQL-wire SQL API on this port (e.g. 5433)');
+  addServingOptions(addSqlOptions(addHttpApiOptions(cmd))).option('--sql-port <n>', 'also serve the PostgreSQL-wire SQL API on this port (e.g. 5433)');
   addProjectOptions(cmd).action(async (opts: ServeOptions) => {
     const reporter = reporterFor(opts);
     await run(reporter, () => serve(opts, reporter));
@@ -72,6 +67,16 @@ export function registerServe(program: Command, run: (r: Reporter, f: () => Prom
     const reporter = reporterFor(opts);
     await run(reporter, () => serve({ ...opts, sqlOnly: true, sqlPort: opts.port, rowLimit: opts.maxRows }, reporter));
   });
+}
+
+/** Flags of the HTTP metric API (`serve`, `docs serve`): result cache, timeouts, row limits. */
+export function addHttpApiOptions(cmd: Command): Command {
+  return cmd
+    .option('--cache <where>', "result cache: 'memory' (default), 'off' or redis://host:port/db (default: STRATA_REDIS_URL or the profile's online_store)")
+    .option('--statement-timeout <ms>', 'cancel a database query after this long (PGlite too: see README "Serving from the embedded database")', '30000')
+    .option('--queue-timeout <ms>', 'how long a request waits for a free database connection before a 503', '5000')
+    .option('--row-limit <n>', 'rows returned when a query sets no limit (meta.truncated says when rows were left out)', '10000')
+    .option('--max-rows <n>', 'the largest limit a query may ask for (more is a 400)', '100000');
 }
 
 /** Flags `serve`, `serve-sql` and `docs serve` take: binding, token verification, cache lifetime, admission, metadata. */
@@ -96,7 +101,12 @@ function addSqlOptions(cmd: Command): Command {
     .option('--sql-max-connections <n>', 'SQL connections at once (past it: "too many clients")', '1000');
 }
 
-const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+/** Anonymous access (`--dev`) must never be reachable from another machine. */
+function refuseAnonymousOffLoopback(host: string): void {
+  if (!['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
+  }
+}
 
 /**
  * `strata serve` (and `serve-sql`, `docs serve` through `sqlOnly` / `docsAtRoot`): compiles the
@@ -118,10 +128,7 @@ export async function serve(opts: ServeOptions, reporter: Reporter): Promise<num
   const secret = process.env['STRATA_API_SECRET'];
   const devRole = opts.dev === undefined ? undefined : typeof opts.dev === 'string' ? opts.dev : (semantic.access?.defaultRole !== 'none' ? semantic.access?.defaultRole : undefined) ?? Object.keys(semantic.access?.roles ?? {})[0] ?? 'dev';
   if (devRole !== undefined) {
-    // Anonymous access must never be reachable from another machine.
-    if (!LOOPBACK.includes(opts.host)) {
-      throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${opts.host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
-    }
+    refuseAnonymousOffLoopback(opts.host);
     if (semantic.access && !semantic.access.roles[devRole]) {
       throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev role '${devRole}' is not a role of the access policy`, hint: `roles: ${Object.keys(semantic.access.roles).join(', ')}` }]);
     }
@@ -231,9 +238,7 @@ export async function serve(opts: ServeOptions, reporter: Reporter): Promise<num
 
 /** `strata docs serve` of a project without a semantic layer: the static site only. */
 async function serveDocsOnly(opts: ServeOptions, docsDir: string, reporter: Reporter): Promise<number> {
-  if (opts.dev !== undefined && !LOOPBACK.includes(opts.host)) {
-    throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--dev serves anonymous requests, so it only binds to loopback (got --host ${opts.host})`, hint: 'drop --host, or use tokens (STRATA_API_SECRET / --jwks) to listen on other addresses' }]);
-  }
+  if (opts.dev !== undefined) refuseAnonymousOffLoopback(opts.host);
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0) throw new CompileError([{ code: 'config-invalid', severity: 'error', message: `--port '${opts.port}' must be a non-negative integer` }]);
   const { createDocsServer } = await import('../../server/index.js');

@@ -1,4 +1,4 @@
-import type { DocsNodeType } from '../docs-data.js';
+import type { ColumnDoc, DocsNodeType } from '../docs-data.js';
 import { layoutNeighbourhood, NODE_H, NODE_W } from '../lineage-layout.js';
 import { collapseWideLevels, neighbourhood, type LevelGroup, type Neighbourhood } from '../neighbourhood.js';
 import { h, svg } from './dom.js';
@@ -325,11 +325,12 @@ async function columnGraph(store: DocsStore, focus: number, column: string, up: 
     }
     return v;
   };
-  const columnsOf = async (node: string): Promise<readonly { name: string; lineage?: { sources: readonly { node: string; column: string }[] }; downstream?: readonly { node: string; column: string }[] }[]> => {
+  // Models, seeds, snapshots and sources have columns; other kinds end the walk.
+  const columnsOf = async (node: string): Promise<readonly ColumnDoc[]> => {
     const i = store.position.get(node);
     if (i === undefined) return [];
     const d = await store.detail(i);
-    return 'columns' in d && Array.isArray(d.columns) ? d.columns : [];
+    return d.kind === 'node' || d.kind === 'source' ? d.columns : [];
   };
   const start = vertex(index.ids[focus]!, column);
   const levels = new Map<number, number>([[start, 0]]);
